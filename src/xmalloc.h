@@ -1,0 +1,45 @@
+/* Allocation that never returns NULL, and growable buffers with a size cap. */
+#ifndef CONFINIT_XMALLOC_H
+#define CONFINIT_XMALLOC_H
+
+#include <stdarg.h>
+#include <stddef.h>
+
+/* Each dies with a message on out-of-memory; the caller owns the result. */
+void *xmalloc(size_t size);
+void *xcalloc(size_t n, size_t size);
+void *xrealloc(void *p, size_t size);
+void *xreallocarray(void *p, size_t n, size_t size);
+char *xstrdup(const char *s);
+char *xstrndup(const char *s, size_t n);
+char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+char *xvasprintf(const char *fmt, va_list ap)
+    __attribute__((format(printf, 1, 0)));
+
+/*
+ * A byte buffer that keeps a NUL after its data and refuses to grow past
+ * cap bytes (0: no cap). buf_free() releases the data; the struct is the
+ * caller's.
+ */
+struct buf {
+	char *data;
+	size_t len;
+	size_t size;
+	size_t cap;
+};
+
+/* Appends n bytes; returns 0, or -1 (and appends nothing) past the cap. */
+int buf_append(struct buf *b, const void *p, size_t n);
+/* Appends a C string; as buf_append(). */
+int buf_puts(struct buf *b, const char *s);
+/* Appends formatted text; as buf_append(). */
+int buf_printf(struct buf *b, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+/* Empties the buffer, keeping its memory. */
+void buf_reset(struct buf *b);
+/* Hands the data to the caller (never NULL) and empties the buffer. */
+char *buf_steal(struct buf *b);
+/* Frees the data; a zeroed or freed buf is a no-op. */
+void buf_free(struct buf *b);
+
+#endif
