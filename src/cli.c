@@ -46,31 +46,30 @@ static const struct cli_opt {
 	const char *env;
 	bool has_arg;
 } cli_opts[] = {
-	{O_HELP, 'h', "help", NULL, false},
-	{O_VERSION, 0, "version", NULL, false},
-	{O_LICENSE, 'l', "license", NULL, false},
-	{O_SUBREAPER, 's', NULL, "TINI_SUBREAPER", false},
-	{O_PDEATH, 'p', NULL, NULL, true},
-	{O_VERBOSE, 'v', NULL, NULL, false},
-	{O_TINI_VERBOSITY, 0, NULL, "TINI_VERBOSITY", true},
-	{O_WARN_REAP, 'w', NULL, NULL, false},
-	{O_KILL_GROUP, 'g', NULL, "TINI_KILL_PROCESS_GROUP", false},
-	{O_EXIT_ZERO, 'e', NULL, NULL, true},
-	{O_REWRITE, 0, "rewrite", "CONFINIT_REWRITE", true},
-	{O_KILL_TIMEOUT, 0, "kill-timeout", "CONFINIT_KILL_TIMEOUT", true},
-	{O_DRAIN, 0, "drain", "CONFINIT_DRAIN", true},
-	{O_USER, 0, "user", "CONFINIT_USER", true},
-	{O_LOG_LEVEL, 0, "log-level", "CONFINIT_LOG_LEVEL", true},
-	{O_LOG_FORMAT, 0, "log-format", "CONFINIT_LOG_FORMAT", true},
-	{O_CONFIG, 0, "config", "CONFINIT_CONFIG", true},
-	{O_SOURCE, 0, "source", "CONFINIT_SOURCE", true},
-	{O_TEMPLATE, 0, "template", "CONFINIT_TEMPLATE", true},
-	{O_ENV_PREFIX, 0, "env-prefix", "CONFINIT_ENV_PREFIX", true},
-	{O_WAIT, 0, "wait", "CONFINIT_WAIT", true},
-	{O_ONCE, 0, "once", "CONFINIT_ONCE", false},
-	{O_DRY_RUN, 0, "dry-run", "CONFINIT_DRY_RUN", false},
-	{O_STARTUP_TIMEOUT, 0, "startup-timeout", "CONFINIT_STARTUP_TIMEOUT",
-	    true},
+    {O_HELP, 'h', "help", NULL, false},
+    {O_VERSION, 0, "version", NULL, false},
+    {O_LICENSE, 'l', "license", NULL, false},
+    {O_SUBREAPER, 's', NULL, "TINI_SUBREAPER", false},
+    {O_PDEATH, 'p', NULL, NULL, true},
+    {O_VERBOSE, 'v', NULL, NULL, false},
+    {O_TINI_VERBOSITY, 0, NULL, "TINI_VERBOSITY", true},
+    {O_WARN_REAP, 'w', NULL, NULL, false},
+    {O_KILL_GROUP, 'g', NULL, "TINI_KILL_PROCESS_GROUP", false},
+    {O_EXIT_ZERO, 'e', NULL, NULL, true},
+    {O_REWRITE, 0, "rewrite", "CONFINIT_REWRITE", true},
+    {O_KILL_TIMEOUT, 0, "kill-timeout", "CONFINIT_KILL_TIMEOUT", true},
+    {O_DRAIN, 0, "drain", "CONFINIT_DRAIN", true},
+    {O_USER, 0, "user", "CONFINIT_USER", true},
+    {O_LOG_LEVEL, 0, "log-level", "CONFINIT_LOG_LEVEL", true},
+    {O_LOG_FORMAT, 0, "log-format", "CONFINIT_LOG_FORMAT", true},
+    {O_CONFIG, 0, "config", "CONFINIT_CONFIG", true},
+    {O_SOURCE, 0, "source", "CONFINIT_SOURCE", true},
+    {O_TEMPLATE, 0, "template", "CONFINIT_TEMPLATE", true},
+    {O_ENV_PREFIX, 0, "env-prefix", "CONFINIT_ENV_PREFIX", true},
+    {O_WAIT, 0, "wait", "CONFINIT_WAIT", true},
+    {O_ONCE, 0, "once", "CONFINIT_ONCE", false},
+    {O_DRY_RUN, 0, "dry-run", "CONFINIT_DRY_RUN", false},
+    {O_STARTUP_TIMEOUT, 0, "startup-timeout", "CONFINIT_STARTUP_TIMEOUT", true},
 };
 
 #define CLI_NOPTS (sizeof(cli_opts) / sizeof(cli_opts[0]))
@@ -148,7 +147,7 @@ static bool
 cli_truthy(const char *v)
 {
 	return !(strcmp(v, "0") == 0 || strcasecmp(v, "false") == 0 ||
-	    strcasecmp(v, "no") == 0 || strcasecmp(v, "off") == 0);
+		 strcasecmp(v, "no") == 0 || strcasecmp(v, "off") == 0);
 }
 
 /* Applies one option with its value (NULL for a flag). */
@@ -299,8 +298,7 @@ cli_from_env(struct options *o, char *const *env, struct cerr *err)
 
 	for (i = 0; i < CLI_NOPTS && r == 0; i++) {
 		opt = &cli_opts[i];
-		if (opt->env == NULL ||
-		    (v = cli_getenv(env, opt->env)) == NULL)
+		if (opt->env == NULL || (v = cli_getenv(env, opt->env)) == NULL)
 			continue;
 		if (!opt->has_arg) {
 			if (cli_truthy(v))
@@ -315,9 +313,8 @@ cli_from_env(struct options *o, char *const *env, struct cerr *err)
 		copy = xstrdup(v);
 		for (word = strtok_r(copy, " \t\n,", &save);
 		     word != NULL && r == 0;
-		     word = strtok_r(NULL, opt->id == O_REWRITE ? " \t\n," :
-							    " \t\n",
-			 &save))
+		     word = strtok_r(NULL,
+			 opt->id == O_REWRITE ? " \t\n," : " \t\n", &save))
 			r = cli_apply(o, opt, word, opt->env, err);
 		free(copy);
 	}
@@ -481,7 +478,8 @@ cli_help(void)
 	       "  -l, --license         show the license and exit\n"
 	       "  -s                    register as a child subreaper "
 	       "(automatic when not PID 1)\n"
-	       "  -p SIGNAL             signal to receive when the parent dies\n"
+	       "  -p SIGNAL             signal to receive when the parent "
+	       "dies\n"
 	       "  -v                    more verbose (repeatable)\n"
 	       "  -w                    warn on each reaped zombie\n"
 	       "  -g                    send signals to the child's process "

@@ -26,12 +26,12 @@ struct options {
 	enum cli_action action;
 
 	/* tini's options, with tini's meaning. */
-	bool subreaper;	   /* -s, TINI_SUBREAPER */
-	int pdeath_signal; /* -p SIG; 0: none */
-	int verbose;	   /* number of -v */
-	int tini_verbosity; /* TINI_VERBOSITY, -1 unset */
-	bool warn_reap;	   /* -w */
-	bool kill_group;   /* -g, TINI_KILL_PROCESS_GROUP */
+	bool subreaper;	     /* -s, TINI_SUBREAPER */
+	int pdeath_signal;   /* -p SIG; 0: none */
+	int verbose;	     /* number of -v */
+	int tini_verbosity;  /* TINI_VERBOSITY, -1 unset */
+	bool warn_reap;	     /* -w */
+	bool kill_group;     /* -g, TINI_KILL_PROCESS_GROUP */
 	bool exit_zero[256]; /* -e CODE: CODE is mapped to 0 */
 
 	/* rewrite[sig]: what to send the app when sig arrives (0: drop). */
@@ -48,7 +48,7 @@ struct options {
 	size_t nsources;
 	char **templates; /* --template SRC:DEST, repeatable */
 	size_t ntemplates;
-	char *env_prefix; /* --env-prefix PREFIX */
+	char *env_prefix;		  /* --env-prefix PREFIX */
 	int64_t wait_min_ms, wait_max_ms; /* --wait MIN[:MAX] */
 	bool once;			  /* --once */
 	bool dry_run;			  /* --dry-run */

@@ -66,8 +66,8 @@ log_secret_add(const char *value)
 	for (i = 0; i < log_nsecrets; i++)
 		if (strcmp(log_secrets[i], value) == 0)
 			return;
-	log_secrets = xreallocarray(log_secrets, log_nsecrets + 1,
-	    sizeof(*log_secrets));
+	log_secrets =
+	    xreallocarray(log_secrets, log_nsecrets + 1, sizeof(*log_secrets));
 	log_secrets[log_nsecrets++] = xstrdup(value);
 }
 
@@ -143,8 +143,8 @@ log_msg(enum log_level level, const char *fmt, ...)
 	if (log_format == LOGF_JSON) {
 		clock_gettime(CLOCK_REALTIME, &ts);
 		gmtime_r(&ts.tv_sec, &tm);
-		n = strftime(line, sizeof(line), "{\"time\":\"%Y-%m-%dT%H:%M:%S",
-		    &tm);
+		n = strftime(line, sizeof(line),
+		    "{\"time\":\"%Y-%m-%dT%H:%M:%S", &tm);
 		n += (size_t)snprintf(line + n, sizeof(line) - n,
 		    ".%03ldZ\",\"level\":\"%s\",\"msg\":\"",
 		    ts.tv_nsec / 1000000, log_names[level]);

@@ -14,17 +14,40 @@ static const struct {
 	const char *name;
 	int sig;
 } units_signals[] = {
-	{"HUP", SIGHUP}, {"INT", SIGINT}, {"QUIT", SIGQUIT}, {"ILL", SIGILL},
-	{"TRAP", SIGTRAP}, {"ABRT", SIGABRT}, {"IOT", SIGIOT}, {"BUS", SIGBUS},
-	{"FPE", SIGFPE}, {"KILL", SIGKILL}, {"USR1", SIGUSR1},
-	{"SEGV", SIGSEGV}, {"USR2", SIGUSR2}, {"PIPE", SIGPIPE},
-	{"ALRM", SIGALRM}, {"TERM", SIGTERM}, {"STKFLT", SIGSTKFLT},
-	{"CHLD", SIGCHLD}, {"CLD", SIGCHLD}, {"CONT", SIGCONT},
-	{"STOP", SIGSTOP}, {"TSTP", SIGTSTP}, {"TTIN", SIGTTIN},
-	{"TTOU", SIGTTOU}, {"URG", SIGURG}, {"XCPU", SIGXCPU},
-	{"XFSZ", SIGXFSZ}, {"VTALRM", SIGVTALRM}, {"PROF", SIGPROF},
-	{"WINCH", SIGWINCH}, {"IO", SIGIO}, {"POLL", SIGPOLL},
-	{"PWR", SIGPWR}, {"SYS", SIGSYS},
+    {"HUP", SIGHUP},
+    {"INT", SIGINT},
+    {"QUIT", SIGQUIT},
+    {"ILL", SIGILL},
+    {"TRAP", SIGTRAP},
+    {"ABRT", SIGABRT},
+    {"IOT", SIGIOT},
+    {"BUS", SIGBUS},
+    {"FPE", SIGFPE},
+    {"KILL", SIGKILL},
+    {"USR1", SIGUSR1},
+    {"SEGV", SIGSEGV},
+    {"USR2", SIGUSR2},
+    {"PIPE", SIGPIPE},
+    {"ALRM", SIGALRM},
+    {"TERM", SIGTERM},
+    {"STKFLT", SIGSTKFLT},
+    {"CHLD", SIGCHLD},
+    {"CLD", SIGCHLD},
+    {"CONT", SIGCONT},
+    {"STOP", SIGSTOP},
+    {"TSTP", SIGTSTP},
+    {"TTIN", SIGTTIN},
+    {"TTOU", SIGTTOU},
+    {"URG", SIGURG},
+    {"XCPU", SIGXCPU},
+    {"XFSZ", SIGXFSZ},
+    {"VTALRM", SIGVTALRM},
+    {"PROF", SIGPROF},
+    {"WINCH", SIGWINCH},
+    {"IO", SIGIO},
+    {"POLL", SIGPOLL},
+    {"PWR", SIGPWR},
+    {"SYS", SIGSYS},
 };
 
 #define UNITS_NSIGNALS (sizeof(units_signals) / sizeof(units_signals[0]))
@@ -53,8 +76,13 @@ units_duration(const char *s, int64_t *ms)
 		const char *unit;
 		double ms;
 	} units[] = {
-		{"ns", 1e-6}, {"us", 1e-3}, {"\xc2\xb5s", 1e-3}, {"ms", 1},
-		{"h", 3600e3}, {"m", 60e3}, {"s", 1e3},
+	    {"ns", 1e-6},
+	    {"us", 1e-3},
+	    {"\xc2\xb5s", 1e-3},
+	    {"ms", 1},
+	    {"h", 3600e3},
+	    {"m", 60e3},
+	    {"s", 1e3},
 	};
 	const char *p = s;
 	double total = 0, v;

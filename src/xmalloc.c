@@ -7,8 +7,7 @@
 
 #include "xmalloc.h"
 
-static void __attribute__((noreturn))
-xmalloc_die(size_t size)
+static void __attribute__((noreturn)) xmalloc_die(size_t size)
 {
 	char msg[96];
 	int n;

@@ -1,0 +1,66 @@
+/* The init: spawn the app, forward signals, reap every child, drain. */
+#ifndef CONFINIT_SUPERVISOR_H
+#define CONFINIT_SUPERVISOR_H
+
+#include <signal.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "cerr.h"
+#include "cli.h"
+#include "loop.h"
+#include "user.h"
+
+/* What the supervisor is told; filled by main from the options. */
+struct sup_settings {
+	bool kill_group;	     /* signal the app's process group */
+	bool warn_reap;		     /* log each reaped zombie */
+	int rewrite[CLI_NSIG];	     /* what to forward for each signal */
+	bool exit_zero[256];	     /* exit codes mapped to 0 */
+	int64_t kill_timeout_ms;     /* -1: never escalate to SIGKILL */
+	int64_t drain_ms;	     /* -1: exit as soon as the app exits */
+	const struct user_ids *user; /* NULL: run the app as we are */
+};
+
+struct sup {
+	struct sup_settings set;
+	struct loop *loop;
+	sigset_t orig_mask; /* the mask we were started with: the app's */
+	int sigfd;
+	pid_t app;  /* 0 when no app runs */
+	int status; /* the app's last wait status */
+	bool draining;
+	struct loop_timer kill_timer, drain_timer;
+	/* Called when the app has exited (after the drain, if any). */
+	void (*on_exit)(struct sup *s, void *arg);
+	void *on_exit_arg;
+};
+
+/*
+ * Blocks every signal, opens the signalfd and registers it with loop,
+ * becomes a child subreaper when not PID 1, and sets the parent-death
+ * signal (0: none). Returns 0, or -1 with a message.
+ */
+int sup_init(struct sup *s, const struct sup_settings *set, struct loop *loop,
+    int pdeath_signal, struct cerr *err);
+
+/*
+ * Starts argv with environment envp as the app, in its own process group
+ * (in the terminal's foreground when stdin is a TTY), with the signal mask
+ * and ignored signals confinit was started with. Returns 0; or the exit
+ * status to use (127: not found, 126: not executable) with a message.
+ */
+int sup_spawn(struct sup *s, char *const argv[], char *const envp[],
+    struct cerr *err);
+
+/* Sends sig to the app (or its group); returns 0, or -1 if none runs. */
+int sup_signal_app(struct sup *s, int sig);
+
+/* confinit's exit status for the app's last wait status (with -e). */
+int sup_exit_code(const struct sup *s);
+
+/* Closes the signalfd; the struct is the caller's. */
+void sup_close(struct sup *s);
+
+#endif
