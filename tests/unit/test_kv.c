@@ -1,0 +1,315 @@
+/* Unit tests for kv: the sorted snapshot, layering, diff, walk, children. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <cmocka.h>
+
+#include "kv.h"
+#include "xmalloc.h"
+
+/* Appends "key=value;" to a buf: a walk's visible trace. */
+static int
+collect(void *arg, const char *key, const char *value)
+{
+	buf_printf(arg, "%s=%s;", key, value);
+	return 0;
+}
+
+/* Stops the walk at the second entry. */
+static int
+stop_second(void *arg, const char *key, const char *value)
+{
+	int *count = arg;
+
+	(void)key;
+	(void)value;
+	return ++*count == 2 ? 42 : 0;
+}
+
+static void
+test_set_get_replace(void **state)
+{
+	struct kv *kv = kv_new();
+
+	kv_set(kv, "db/host", "a");
+	kv_set(kv, "/db/port", "5432");
+	kv_set(kv, "app", "x");
+	assert_int_equal(kv_len(kv), 3);
+	assert_string_equal(kv_get(kv, "db/host"), "a");
+	assert_string_equal(kv_get(kv, "/db/host"), "a");
+	assert_string_equal(kv_get(kv, "//db/port"), "5432");
+	assert_null(kv_get(kv, "db"));
+	assert_null(kv_get(kv, "db/hos"));
+	kv_set(kv, "db/host", "b");
+	assert_int_equal(kv_len(kv), 3);
+	assert_string_equal(kv_get(kv, "db/host"), "b");
+	kv_set(kv, "empty", "");
+	assert_string_equal(kv_get(kv, "empty"), "");
+	kv_free(kv);
+	kv_free(NULL);
+}
+
+static void
+test_del(void **state)
+{
+	struct kv *kv = kv_new();
+
+	kv_set(kv, "a", "1");
+	kv_set(kv, "b", "2");
+	kv_set(kv, "c", "3");
+	assert_int_equal(kv_del(kv, "/b"), 0);
+	assert_int_equal(kv_del(kv, "b"), -1);
+	assert_int_equal(kv_del(kv, "zz"), -1);
+	assert_null(kv_get(kv, "b"));
+	assert_string_equal(kv_get(kv, "a"), "1");
+	assert_string_equal(kv_get(kv, "c"), "3");
+	assert_int_equal(kv_len(kv), 2);
+	kv_free(kv);
+}
+
+static void
+test_walk_sorted_prefix(void **state)
+{
+	struct kv *kv = kv_new();
+	struct buf b = {0};
+	int count = 0;
+
+	kv_set(kv, "z", "26");
+	kv_set(kv, "db/port", "2");
+	kv_set(kv, "dbx", "3");
+	kv_set(kv, "db/host", "1");
+	kv_set(kv, "a", "0");
+	assert_int_equal(kv_walk(kv, "", collect, &b), 0);
+	assert_string_equal(b.data, "a=0;db/host=1;db/port=2;dbx=3;z=26;");
+	buf_reset(&b);
+	kv_walk(kv, "/db", collect, &b);
+	assert_string_equal(b.data, "db/host=1;db/port=2;dbx=3;");
+	buf_reset(&b);
+	kv_walk(kv, "db/", collect, &b);
+	assert_string_equal(b.data, "db/host=1;db/port=2;");
+	buf_reset(&b);
+	kv_walk(kv, NULL, collect, &b);
+	assert_string_equal(b.data, "a=0;db/host=1;db/port=2;dbx=3;z=26;");
+	assert_int_equal(kv_walk(kv, "", stop_second, &count), 42);
+	assert_int_equal(count, 2);
+	buf_free(&b);
+	kv_free(kv);
+}
+
+static void
+test_tree(void **state)
+{
+	struct kv *kv = kv_new();
+	struct buf b = {0};
+
+	kv_set(kv, "app", "top");
+	kv_set(kv, "app/db/host", "h");
+	kv_set(kv, "app/db/port", "p");
+	kv_set(kv, "app/name", "n");
+	kv_set(kv, "apple", "no");
+	kv_tree(kv, "app", collect, &b);
+	assert_string_equal(b.data, "db/host=h;db/port=p;name=n;");
+	buf_reset(&b);
+	kv_tree(kv, "/app/db/", collect, &b);
+	assert_string_equal(b.data, "host=h;port=p;");
+	buf_reset(&b);
+	kv_tree(kv, "", collect, &b);
+	assert_string_equal(b.data,
+	    "app=top;app/db/host=h;app/db/port=p;app/name=n;apple=no;");
+	buf_free(&b);
+	kv_free(kv);
+}
+
+/* Appends "name[=value][/];" for kv_children. */
+static int
+collect_child(void *arg, const char *name, const char *value, bool is_dir)
+{
+	buf_printf(arg, "%s%s%s%s;", name, value ? "=" : "", value ? value : "",
+	    is_dir ? "/" : "");
+	return 0;
+}
+
+static void
+test_children(void **state)
+{
+	struct kv *kv = kv_new();
+	struct buf b = {0};
+
+	/* "a-b" sorts between "a" and "a/x": a's keys are not together. */
+	kv_set(kv, "s/a", "1");
+	kv_set(kv, "s/a-b", "2");
+	kv_set(kv, "s/a/x", "3");
+	kv_set(kv, "s/a/y/z", "4");
+	kv_set(kv, "s/c/d", "5");
+	kv_set(kv, "s", "self");
+	kv_set(kv, "t", "other");
+	kv_children(kv, "s", collect_child, &b);
+	assert_string_equal(b.data, "a=1/;a-b=2;c/;");
+	buf_reset(&b);
+	kv_children(kv, "/s/a/", collect_child, &b);
+	assert_string_equal(b.data, "x=3;y/;");
+	buf_reset(&b);
+	kv_children(kv, "", collect_child, &b);
+	assert_string_equal(b.data, "s=self/;t=other;");
+	buf_reset(&b);
+	kv_children(kv, "nothing", collect_child, &b);
+	assert_int_equal(b.len, 0);
+	buf_free(&b);
+	kv_free(kv);
+}
+
+static void
+test_layer_later_wins(void **state)
+{
+	struct kv *l[4];
+	struct kv *r;
+
+	l[0] = kv_new();
+	l[1] = kv_new();
+	l[2] = NULL;
+	l[3] = kv_new();
+	kv_set(l[0], "a", "0");
+	kv_set(l[0], "b", "0");
+	kv_set(l[0], "c", "0");
+	kv_set(l[1], "b", "1");
+	kv_set(l[1], "d", "1");
+	kv_set(l[3], "c", "3");
+	kv_set(l[3], "b", "3");
+	r = kv_layer(l, 4);
+	assert_int_equal(kv_len(r), 4);
+	assert_string_equal(kv_get(r, "a"), "0");
+	assert_string_equal(kv_get(r, "b"), "3");
+	assert_string_equal(kv_get(r, "c"), "3");
+	assert_string_equal(kv_get(r, "d"), "1");
+	/* The layers are not changed. */
+	assert_string_equal(kv_get(l[0], "b"), "0");
+	kv_free(r);
+	r = kv_layer(l, 0);
+	assert_int_equal(kv_len(r), 0);
+	kv_free(r);
+	kv_free(l[0]);
+	kv_free(l[1]);
+	kv_free(l[3]);
+}
+
+static void
+test_diff_equal(void **state)
+{
+	struct kv *a = kv_new(), *b = kv_new(), *c;
+	char **keys;
+	size_t n;
+
+	kv_set(a, "same", "1");
+	kv_set(a, "changed", "old");
+	kv_set(a, "removed", "x");
+	kv_set(b, "same", "1");
+	kv_set(b, "changed", "new");
+	kv_set(b, "added", "y");
+	keys = kv_diff(a, b, &n);
+	assert_int_equal(n, 3);
+	assert_string_equal(keys[0], "added");
+	assert_string_equal(keys[1], "changed");
+	assert_string_equal(keys[2], "removed");
+	kv_keys_free(keys, n);
+	assert_false(kv_equal(a, b));
+	c = kv_dup(a);
+	assert_true(kv_equal(a, c));
+	keys = kv_diff(a, c, &n);
+	assert_int_equal(n, 0);
+	kv_keys_free(keys, n);
+	keys = kv_diff(NULL, a, &n);
+	assert_int_equal(n, 3);
+	kv_keys_free(keys, n);
+	/* Same keys, one value differs only past an embedded NUL. */
+	kv_setn(c, "same", "1\0a", 3);
+	assert_false(kv_equal(a, c));
+	kv_free(a);
+	kv_free(b);
+	kv_free(c);
+}
+
+/* Random keys in random order still come back sorted and findable. */
+static void
+test_many_random(void **state)
+{
+	struct kv *kv = kv_new();
+	char key[32], prev[32] = "";
+	unsigned seed = 12345;
+	size_t i;
+
+	for (i = 0; i < 5000; i++) {
+		seed = seed * 1103515245u + 12345u;
+		snprintf(key, sizeof(key), "k/%u", seed % 100000);
+		kv_set(kv, key, key);
+	}
+	for (i = 0, seed = 12345; i < 5000; i++) {
+		seed = seed * 1103515245u + 12345u;
+		snprintf(key, sizeof(key), "k/%u", seed % 100000);
+		assert_string_equal(kv_get(kv, key), key);
+	}
+	struct buf b = {0};
+	kv_walk(kv, "", collect, &b);
+	/* Check order by walking the trace. */
+	for (char *p = b.data, *semi; (semi = strchr(p, ';')); p = semi + 1) {
+		*strchr(p, '=') = '\0';
+		assert_true(strcmp(prev, p) < 0);
+		snprintf(prev, sizeof(prev), "%s", p);
+	}
+	buf_free(&b);
+	kv_free(kv);
+}
+
+/* Ten layers of 10,000 keys merge fast (the budget is generous). */
+static void
+test_layer_speed(void **state)
+{
+	struct kv *l[10], *r;
+	char key[64];
+	struct timespec t0, t1;
+	size_t i, j;
+	double ms;
+
+	for (i = 0; i < 10; i++) {
+		l[i] = kv_new();
+		for (j = 0; j < 10000; j++) {
+			snprintf(key, sizeof(key), "svc/%zu/key%05zu", j % 50,
+			    j * 7 + i);
+			kv_set(l[i], key, "v");
+		}
+	}
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	r = kv_layer(l, 10);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	ms = (t1.tv_sec - t0.tv_sec) * 1e3 + (t1.tv_nsec - t0.tv_nsec) / 1e6;
+	print_message("kv_layer 10 x 10000: %.1f ms, %zu keys\n", ms,
+	    kv_len(r));
+	assert_true(ms < 2000);
+	assert_true(kv_len(r) > 10000);
+	kv_free(r);
+	for (i = 0; i < 10; i++)
+		kv_free(l[i]);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_set_get_replace),
+	    cmocka_unit_test(test_del),
+	    cmocka_unit_test(test_walk_sorted_prefix),
+	    cmocka_unit_test(test_tree),
+	    cmocka_unit_test(test_children),
+	    cmocka_unit_test(test_layer_later_wins),
+	    cmocka_unit_test(test_diff_equal),
+	    cmocka_unit_test(test_many_random),
+	    cmocka_unit_test(test_layer_speed),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
