@@ -18,8 +18,10 @@ deps:
 	@sh tests/deps.sh $(PACKAGES)
 
 build: deps
-	cmake -S . -B $(BUILD) -DCONFINIT_WERROR=ON $(CMAKE_OPT) >/dev/null
-	cmake --build $(BUILD) -j $(JOBS)
+	@cmake -S . -B $(BUILD) -DCONFINIT_WERROR=ON $(CMAKE_OPT) >/dev/null
+	@echo "building confinit in $(BUILD)/ (log: $(BUILD)/build.log)"
+	@cmake --build $(BUILD) -j $(JOBS) >$(BUILD)/build.log 2>&1 || \
+		{ tail -40 $(BUILD)/build.log; exit 1; }
 
 test: deps test-release test-asan
 
