@@ -1,0 +1,6 @@
+/* The confd dialect's template functions (stub until the library lands). */
+#include "template/funcs.h"
+
+const struct tmpl_func tmpl_funcs_confd[] = {
+	{NULL, 0, 0, NULL},
+};
