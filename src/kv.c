@@ -11,10 +11,23 @@ struct kv_entry {
 	size_t vlen;
 };
 
+/*
+ * e[0, nsorted) is sorted with unique keys; e[nsorted, n) is a tail of
+ * kv_set()s not yet merged in, so that bulk loads in any order cost
+ * O(n log n) rather than one memmove per key. Every read merges the tail
+ * first (kv_settle()).
+ */
 struct kv {
 	struct kv_entry *e;
 	size_t n;
+	size_t nsorted;
 	size_t cap;
+};
+
+/* A tail entry with its arrival order, so that the last set wins. */
+struct kv_pending {
+	struct kv_entry e;
+	size_t seq;
 };
 
 /* Skips the leading slashes of a key or prefix. */
@@ -28,11 +41,83 @@ kv_norm(const char *key)
 	return key;
 }
 
+/* Orders pending entries by key, then by arrival. */
+static int
+kv_pending_cmp(const void *a, const void *b)
+{
+	const struct kv_pending *x = a, *y = b;
+	int c = strcmp(x->e.key, y->e.key);
+
+	if (c != 0)
+		return c;
+	return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+/* Frees an entry's strings. */
+static void
+kv_entry_free(struct kv_entry *e)
+{
+	free(e->key);
+	free(e->value);
+}
+
+/* Merges the unsorted tail into the sorted part. The snapshot is logically
+ * unchanged, which is why const readers may call this. */
+static void
+kv_settle(const struct kv *ckv)
+{
+	struct kv *kv = (struct kv *)ckv;
+	struct kv_pending *t;
+	struct kv_entry *out;
+	size_t nt = kv->n - kv->nsorted, i, j, k, m;
+	int c;
+
+	if (nt == 0)
+		return;
+	t = xreallocarray(NULL, nt, sizeof(*t));
+	for (i = 0; i < nt; i++) {
+		t[i].e = kv->e[kv->nsorted + i];
+		t[i].seq = i;
+	}
+	qsort(t, nt, sizeof(*t), kv_pending_cmp);
+	/* Keep the last of each run of equal keys. */
+	for (i = 0, m = 0; i < nt; i++) {
+		if (i + 1 < nt && strcmp(t[i].e.key, t[i + 1].e.key) == 0) {
+			kv_entry_free(&t[i].e);
+			continue;
+		}
+		t[m++] = t[i];
+	}
+	out = xreallocarray(NULL, kv->nsorted + m, sizeof(*out));
+	for (i = 0, j = 0, k = 0; i < kv->nsorted || j < m;) {
+		if (i == kv->nsorted)
+			c = 1;
+		else if (j == m)
+			c = -1;
+		else
+			c = strcmp(kv->e[i].key, t[j].e.key);
+		if (c < 0) {
+			out[k++] = kv->e[i++];
+			continue;
+		}
+		if (c == 0)
+			kv_entry_free(&kv->e[i++]);
+		out[k++] = t[j++].e;
+	}
+	free(t);
+	free(kv->e);
+	kv->e = out;
+	kv->n = kv->nsorted = kv->cap = k;
+}
+
 /* Returns the first index whose key is >= key (binary search). */
 static size_t
 kv_lower(const struct kv *kv, const char *key)
 {
-	size_t lo = 0, hi = kv->n, mid;
+	size_t lo = 0, hi, mid;
+
+	kv_settle(kv);
+	hi = kv->n;
 
 	while (lo < hi) {
 		mid = lo + (hi - lo) / 2;
@@ -93,10 +178,11 @@ kv_dup(const struct kv *kv)
 	struct kv *c = kv_new();
 	size_t i;
 
+	kv_settle(kv);
 	kv_reserve(c, kv->n);
 	for (i = 0; i < kv->n; i++)
 		kv_entry_copy(&c->e[i], &kv->e[i]);
-	c->n = kv->n;
+	c->n = c->nsorted = kv->n;
 	return c;
 }
 
@@ -112,22 +198,24 @@ kv_setn(struct kv *kv, const char *key, const char *value, size_t vlen)
 	if (vlen != 0)
 		memcpy(v, value, vlen);
 	v[vlen] = '\0';
-	i = kv_lower(kv, key);
-	if (i < kv->n && strcmp(kv->e[i].key, key) == 0) {
-		free(kv->e[i].value);
-		kv->e[i].value = v;
-		kv->e[i].vlen = vlen;
-		return;
+	if (kv->n == kv->nsorted) {
+		/* Settled: replace in place, or append in order. */
+		i = kv_lower(kv, key);
+		if (i < kv->n && strcmp(kv->e[i].key, key) == 0) {
+			free(kv->e[i].value);
+			kv->e[i].value = v;
+			kv->e[i].vlen = vlen;
+			return;
+		}
 	}
-	/* Sources usually come sorted or nearly so: appending is the
-	 * common case and costs no move. */
 	kv_reserve(kv, kv->n + 1);
-	memmove(&kv->e[i + 1], &kv->e[i], (kv->n - i) * sizeof(*kv->e));
-	e = &kv->e[i];
+	e = &kv->e[kv->n++];
 	e->key = xstrdup(key);
 	e->value = v;
 	e->vlen = vlen;
-	kv->n++;
+	if (kv->n - 1 == kv->nsorted &&
+	    (kv->nsorted == 0 || strcmp(kv->e[kv->n - 2].key, e->key) < 0))
+		kv->nsorted++;
 }
 
 void
@@ -149,6 +237,7 @@ kv_del(struct kv *kv, const char *key)
 	free(kv->e[i].value);
 	memmove(&kv->e[i], &kv->e[i + 1], (kv->n - i - 1) * sizeof(*kv->e));
 	kv->n--;
+	kv->nsorted--;
 	return 0;
 }
 
@@ -167,6 +256,7 @@ kv_get(const struct kv *kv, const char *key)
 size_t
 kv_len(const struct kv *kv)
 {
+	kv_settle(kv);
 	return kv->n;
 }
 
@@ -282,6 +372,8 @@ kv_merge(struct kv *dst, const struct kv *src)
 	size_t i = 0, j = 0, k = 0;
 	int c;
 
+	kv_settle(dst);
+	kv_settle(src);
 	if (src->n == 0)
 		return;
 	out = xreallocarray(NULL, dst->n + src->n, sizeof(*out));
@@ -306,7 +398,7 @@ kv_merge(struct kv *dst, const struct kv *src)
 	free(dst->e);
 	dst->e = out;
 	dst->n = k;
-	dst->cap = k;
+	dst->cap = dst->nsorted = k;
 }
 
 struct kv *
@@ -341,6 +433,8 @@ kv_diff(const struct kv *a, const struct kv *b, size_t *n)
 		a = &empty;
 	if (b == NULL)
 		b = &empty;
+	kv_settle(a);
+	kv_settle(b);
 	while (i < a->n || j < b->n) {
 		if (i == a->n)
 			c = 1;
@@ -382,6 +476,8 @@ kv_equal(const struct kv *a, const struct kv *b)
 {
 	size_t i;
 
+	kv_settle(a);
+	kv_settle(b);
 	if (a->n != b->n)
 		return false;
 	for (i = 0; i < a->n; i++)

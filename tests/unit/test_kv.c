@@ -265,6 +265,58 @@ test_many_random(void **state)
 	kv_free(kv);
 }
 
+/* Sets in any order with repeats: the last set wins, reads see all. */
+static void
+test_unsorted_bulk_last_wins(void **state)
+{
+	struct kv *kv = kv_new();
+	struct buf b = {0};
+
+	kv_set(kv, "c", "1");
+	kv_set(kv, "a", "1");
+	kv_set(kv, "c", "2");
+	kv_set(kv, "b", "1");
+	kv_set(kv, "a", "2");
+	kv_set(kv, "c", "3");
+	assert_int_equal(kv_len(kv), 3);
+	kv_walk(kv, "", collect, &b);
+	assert_string_equal(b.data, "a=2;b=1;c=3;");
+	/* Settled, then more out of order, then a delete. */
+	kv_set(kv, "aa", "x");
+	kv_set(kv, "b", "9");
+	assert_int_equal(kv_del(kv, "a"), 0);
+	buf_reset(&b);
+	kv_walk(kv, "", collect, &b);
+	assert_string_equal(b.data, "aa=x;b=9;c=3;");
+	buf_free(&b);
+	kv_free(kv);
+}
+
+/* 200,000 list-like keys in insertion order ("l/10" sorts before "l/2")
+ * load in well under a second. */
+static void
+test_bulk_speed(void **state)
+{
+	struct kv *kv = kv_new();
+	struct timespec t0, t1;
+	char key[32];
+	size_t i;
+	double ms;
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	for (i = 0; i < 200000; i++) {
+		snprintf(key, sizeof(key), "l/%zu", i);
+		kv_set(kv, key, "v");
+	}
+	assert_string_equal(kv_get(kv, "l/199999"), "v");
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	ms = (t1.tv_sec - t0.tv_sec) * 1e3 + (t1.tv_nsec - t0.tv_nsec) / 1e6;
+	print_message("kv_set 200000 unsorted + get: %.1f ms\n", ms);
+	assert_int_equal(kv_len(kv), 200000);
+	assert_true(ms < 3000);
+	kv_free(kv);
+}
+
 /* Ten layers of 10,000 keys merge fast (the budget is generous). */
 static void
 test_layer_speed(void **state)
@@ -309,6 +361,8 @@ main(void)
 	    cmocka_unit_test(test_diff_equal),
 	    cmocka_unit_test(test_many_random),
 	    cmocka_unit_test(test_layer_speed),
+	    cmocka_unit_test(test_unsorted_bulk_last_wins),
+	    cmocka_unit_test(test_bulk_speed),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
