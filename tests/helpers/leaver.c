@@ -25,8 +25,8 @@ nap(long ms)
 static void
 log_line(const char *line)
 {
-	int fd = open(log_path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC,
-	    0644);
+	int fd =
+	    open(log_path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
 
 	if (fd >= 0 && write(fd, line, strlen(line)) < 0)
 		(void)0;

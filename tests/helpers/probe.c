@@ -44,8 +44,8 @@ probe_fds(char *out, size_t size)
 static void
 probe_status(FILE *f)
 {
-	static const char *const keys[] = {"Uid:", "Gid:", "Groups:",
-	    "SigBlk:", "SigIgn:"};
+	static const char *const keys[] = {
+	    "Uid:", "Gid:", "Groups:", "SigBlk:", "SigIgn:"};
 	char line[1024];
 	size_t i;
 	FILE *st;
