@@ -1,0 +1,3 @@
+module confinit/tests/template-diff/gorender
+
+go 1.19
