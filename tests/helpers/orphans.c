@@ -59,24 +59,26 @@ main(int argc, char **argv)
 {
 	struct sigaction sa = {.sa_handler = on_term};
 	int n, i, fd, pfd[2];
-	pid_t middle, pid;
+	pid_t middle, me, pid;
 
 	if (argc != 3)
 		return 99;
 	n = atoi(argv[1]);
 	sigaction(SIGTERM, &sa, NULL);
-	if ((fd = open(argv[2], O_WRONLY | O_CREAT | O_CLOEXEC, 0644)) < 0)
+	if ((fd = open(argv[2], O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
+		 0644)) < 0)
 		return 98;
 	close(fd);
 	if (pipe2(pfd, O_CLOEXEC) != 0 || (middle = fork()) < 0)
 		return 98;
 	if (middle == 0) {
+		me = getpid();
 		for (i = 0; i < n; i++) {
 			if ((pid = fork()) < 0)
 				_exit(98);
 			if (pid == 0) {
 				close(pfd[1]);
-				orphan_run(pfd[0], getppid(), argv[2]);
+				orphan_run(pfd[0], me, argv[2]);
 			}
 		}
 		_exit(0);
