@@ -1,0 +1,173 @@
+#!/usr/bin/env bash
+# Signals: every signal confinit gets reaches the app (job-control signals
+# and a kill-sent SEGV too, without stopping or killing confinit); -g
+# reaches the app's group; --rewrite maps and drops; -p fires on the death
+# of confinit's parent.
+. "$(dirname "$0")/lib/lib.bash"
+
+PWR=$(signum PWR)
+
+# got FILE SIG: true when the recorder file has the number of SIG.
+got() {
+	has_line "$1" "$(signum "$2")"
+}
+
+# send_and_see NAME SIG FILE: sends SIG to confinit and waits for the app to
+# record it.
+send_and_see() {
+	kill -s "$2" "$CI_PID" 2>/dev/null
+	if wait_until 10 got "$3" "$2"; then
+		pass "$1: $2 forwarded"
+	else
+		proc_state "$CI_PID"
+		fail "$1: $2 not seen by the app within 10 s (confinit state" \
+		    "'$STATE'; recorded: $(tr '\n' ' ' <"$3" 2>/dev/null))"
+	fi
+}
+
+# forward_case MODE: each signal in turn reaches the app.
+forward_case() {
+	local mode=$1 name="forward/$mode" rec ready sig
+	rec=$T_DIR/rec.$((T_SEQ + 1))
+	ready=$rec.ready
+	ci_start "$mode" -- "$HELPERS/sigrec" -o "$rec" -r "$ready" \
+	    -x "$PWR" -e 42
+	ci_started "$name" || return
+	if ! wait_until 10 test -f "$ready"; then
+		fail "$name: the app never became ready"
+		return
+	fi
+	# A confinit that exec'd the app would pass the rest trivially.
+	expect_true "$name: the app runs as a child of confinit" \
+	    test "$(cut -d' ' -f1 "$ready")" != "$CI_NSPID"
+	for sig in HUP INT QUIT USR1 USR2 TERM ALRM WINCH TSTP CONT TTIN \
+	    TTOU SEGV; do
+		send_and_see "$name" "$sig" "$rec"
+		case $sig in
+		TSTP | TTIN | TTOU)
+			proc_state "$CI_PID"
+			expect_true "$name: confinit not stopped by $sig" \
+			    test "$STATE" != T
+			;;
+		SEGV)
+			expect_true "$name: confinit alive after a kill -SEGV" \
+			    alive "$CI_PID"
+			;;
+		esac
+	done
+	expect_no_grep "$name: SIGCHLD is not forwarded" \
+	    "^$(signum CHLD)\$" "$rec"
+	# PWR makes the app exit 42.
+	kill -s PWR "$CI_PID" 2>/dev/null
+	ci_wait
+	expect_eq "$name: exit status after the last signal" 42 "$CI_RC"
+}
+
+# group_case MODE GROUP [ARGS...]: the app and its child record signals;
+# with GROUP=yes the child must get them too, with GROUP=no it must not.
+group_case() {
+	local mode=$1 group=$2 name rec crec ready
+	shift 2
+	name="group/$mode/${*:-${TINI_KILL_PROCESS_GROUP:+TINI_KILL_PROCESS_GROUP=1}}"
+	[[ $name == */ ]] && name="${name}no -g"
+	rec=$T_DIR/rec.$((T_SEQ + 1))
+	crec=$rec.child
+	ready=$rec.ready
+	ci_start "$mode" "$@" -- "$HELPERS/sigrec" -o "$rec" -c "$crec" \
+	    -r "$ready" -x "$(signum USR1)"
+	ci_started "$name" || return
+	if ! wait_until 10 test -f "$ready"; then
+		fail "$name: the app never became ready"
+		return
+	fi
+	# Pids in the file are the namespace's in pid1 mode.
+	[[ $mode == sub ]] && track "$(cut -d' ' -f3 "$ready")"
+	send_and_see "$name" USR2 "$rec"
+	if [[ $group == yes ]]; then
+		if wait_until 10 got "$crec" USR2; then
+			pass "$name: USR2 reached the app's child (group)"
+		else
+			fail "$name: USR2 did not reach the app's child"
+		fi
+	fi
+	kill -s USR1 "$CI_PID"
+	ci_wait
+	expect_eq "$name: exit status" 0 "$CI_RC"
+	if [[ $group == no ]]; then
+		# The child would have had it at the same time as the app.
+		sleep 0.2
+		expect_true "$name: the app's child got nothing" \
+		    test ! -s "$crec"
+	fi
+}
+
+# rewrite_case MODE [ARGS...]: TERM arrives as QUIT, USR1 is dropped.
+rewrite_case() {
+	local mode=$1 name rec ready
+	shift
+	name="rewrite/$mode/${CONFINIT_REWRITE:+CONFINIT_REWRITE=$CONFINIT_REWRITE }$*"
+	rec=$T_DIR/rec.$((T_SEQ + 1))
+	ready=$rec.ready
+	ci_start "$mode" "$@" -- "$HELPERS/sigrec" -o "$rec" -r "$ready" \
+	    -x "$(signum QUIT)" -e 3
+	ci_started "$name" || return
+	if ! wait_until 10 test -f "$ready"; then
+		fail "$name: the app never became ready"
+		return
+	fi
+	# USR1 goes first: had it been forwarded, the app would have
+	# recorded it before the USR2 sent after it.
+	kill -s USR1 "$CI_PID"
+	send_and_see "$name" USR2 "$rec"
+	expect_no_grep "$name: USR1 dropped" "^$(signum USR1)\$" "$rec"
+	kill -s TERM "$CI_PID"
+	ci_wait
+	expect_eq "$name: TERM arrived as QUIT (app exit status)" 3 "$CI_RC"
+	expect_grep "$name: QUIT recorded" "^$(signum QUIT)\$" "$rec"
+	expect_no_grep "$name: TERM not recorded" "^$(signum TERM)\$" "$rec"
+}
+
+# pdeath_case: confinit -p USR1 started by a launcher that then dies.
+pdeath_case() {
+	local name="pdeath/sub" rec ready pidfile pid
+	rec=$T_DIR/rec.pdeath
+	ready=$rec.ready
+	pidfile=$T_DIR/pdeath.pid
+	T_SEQ=$((T_SEQ + 1))
+	"$HELPERS/launcher" -d "$ready" -P "$pidfile" -- "$CONFINIT" \
+	    -p SIGUSR1 -- "$HELPERS/sigrec" -o "$rec" -r "$ready" \
+	    -x "$(signum USR1)" -e 7 2>"$T_DIR/err.pdeath" &
+	track $!
+	if ! wait_until 10 test -s "$pidfile"; then
+		fail "$name: the launcher wrote no pid"
+		return
+	fi
+	pid=$(cat "$pidfile")
+	track "$pid"
+	if wait_until 10 got "$rec" USR1; then
+		pass "$name: the parent's death reached the app as USR1"
+	else
+		fail "$name: the app got no USR1 after confinit's parent died" \
+		    "(recorded: $(tr '\n' ' ' <"$rec" 2>/dev/null))"
+	fi
+	if wait_until 10 gone "$pid"; then
+		pass "$name: confinit exited with the app"
+	else
+		fail "$name: confinit still running 10 s after the app's exit"
+	fi
+}
+
+for mode in $T_MODES; do
+	forward_case "$mode"
+	group_case "$mode" yes -g
+	group_case "$mode" no
+	rewrite_case "$mode" --rewrite TERM:QUIT --rewrite USR1:0
+	rewrite_case "$mode" --rewrite 15:3 --rewrite=SIGUSR1:0
+done
+TINI_KILL_PROCESS_GROUP=1 group_case sub yes
+CONFINIT_REWRITE="TERM:QUIT,USR1:0" rewrite_case sub
+CONFINIT_REWRITE="TERM:HUP USR1:USR1" rewrite_case sub \
+    --rewrite TERM:QUIT --rewrite USR1:0
+pdeath_case
+
+finish
