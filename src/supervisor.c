@@ -107,6 +107,7 @@ sup_spawn(struct sup *s, char *const argv[], char *const envp[],
 	}
 	s->app = pid;
 	s->status = 0;
+	s->started = true;
 	log_debug("started %s as pid %d", argv[0], (int)pid);
 	return 0;
 }
@@ -202,10 +203,33 @@ sup_signal_descendants(int sig)
 	free(mine);
 }
 
-/* The app is gone: drain what it left, or tell the owner right away. */
+/* The app exited during a restart: start it again. */
+static bool
+sup_respawn(struct sup *s)
+{
+	char *const *argv = s->respawn_argv;
+	struct cerr err;
+	int code;
+
+	if (argv == NULL)
+		return false;
+	s->respawn_argv = NULL;
+	loop_timer_disarm(&s->kill_timer);
+	if ((code = sup_spawn(s, argv, s->respawn_envp, &err)) == 0) {
+		log_info("restarted %s as pid %d", argv[0], (int)s->app);
+		return true;
+	}
+	log_error("restart: %s", err.msg);
+	s->status = code << 8; /* as if it had exited with that code */
+	return false;
+}
+
+/* The app is gone: restart, drain what it left, or tell the owner. */
 static void
 sup_app_gone(struct sup *s, bool children_left)
 {
+	if (!s->draining && sup_respawn(s))
+		return;
 	if (s->set.drain_ms >= 0 && children_left && !s->draining) {
 		s->draining = true;
 		log_info("app exited; draining what it left (up to %lld ms)",
@@ -262,6 +286,16 @@ sup_forward(struct sup *s, int sig)
 		log_debug("dropped %s", units_signame(sig));
 		return;
 	}
+	if (!s->started &&
+	    (sig == SIGTERM || sig == SIGINT || sig == SIGQUIT)) {
+		/* Still waiting for the config: nothing to forward to. */
+		log_info("%s before the app started: exiting",
+		    units_signame(sig));
+		s->status = sig; /* a wait status: killed by sig */
+		if (s->on_exit != NULL)
+			s->on_exit(s, s->on_exit_arg);
+		return;
+	}
 	if (sup_signal_app(s, to) != 0)
 		return;
 	log_debug("forwarded %s as %s", units_signame(sig), units_signame(to));
@@ -287,6 +321,22 @@ sup_ready(void *arg, int fd, short revents)
 		else
 			sup_forward(s, (int)si[i].ssi_signo);
 	}
+}
+
+void
+sup_restart(struct sup *s, int sig, char *const argv[], char *const envp[])
+{
+	s->respawn_argv = argv;
+	s->respawn_envp = envp;
+	if (s->app <= 0) {
+		sup_respawn(s);
+		return;
+	}
+	log_info("restarting the app: %s to pid %d", units_signame(sig),
+	    (int)s->app);
+	sup_signal_app(s, sig);
+	loop_timer_arm(&s->kill_timer,
+	    s->set.kill_timeout_ms >= 0 ? s->set.kill_timeout_ms : 10000);
 }
 
 /* The app outlived --kill-timeout after SIGTERM/SIGINT. */

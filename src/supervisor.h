@@ -31,6 +31,10 @@ struct sup {
 	pid_t app;  /* 0 when no app runs */
 	int status; /* the app's last wait status */
 	bool draining;
+	bool started; /* an app was spawned once */
+	/* A restart in progress: what to start when the app has exited. */
+	char *const *respawn_argv;
+	char *const *respawn_envp;
 	struct loop_timer kill_timer, drain_timer;
 	/* Called when the app has exited (after the drain, if any). */
 	void (*on_exit)(struct sup *s, void *arg);
@@ -53,6 +57,15 @@ int sup_init(struct sup *s, const struct sup_settings *set, struct loop *loop,
  */
 int sup_spawn(struct sup *s, char *const argv[], char *const envp[],
     struct cerr *err);
+
+/*
+ * Restarts the app with a new environment: sends it sig, SIGKILLs its group
+ * after the kill timeout (10 s when none is set), and starts argv with envp
+ * once it has exited. Both arrays must live until then. A failure to start
+ * it again ends confinit as a failed first start would.
+ */
+void sup_restart(struct sup *s, int sig, char *const argv[],
+    char *const envp[]);
 
 /* Sends sig to the app (or its group); returns 0, or -1 if none runs. */
 int sup_signal_app(struct sup *s, int sig);

@@ -1,0 +1,421 @@
+/* The config client at run time: sources -> snapshot -> templates and the
+ * app's environment -> debounce -> files written, app signalled or
+ * restarted. */
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "command.h"
+#include "log.h"
+#include "reload.h"
+#include "units.h"
+#include "xmalloc.h"
+
+static void reload_fire(void *arg);
+static void reload_changed(void *arg, struct source *s);
+
+static const char *
+reload_kv_get(void *ctx, const char *key)
+{
+	return kv_get(ctx, key);
+}
+
+static int
+reload_kv_walk(void *ctx, const char *prefix,
+    int (*fn)(void *, const char *, const char *), void *arg)
+{
+	return kv_walk(ctx, prefix, fn, arg);
+}
+
+static const struct tmpl_kv_ops reload_kv_ops = {
+    .get = reload_kv_get,
+    .walk = reload_kv_walk,
+};
+
+/* What templates see: the snapshot and confinit's environment. */
+static struct tmpl_data
+reload_data(const struct reload *r)
+{
+	return (struct tmpl_data){.kv = &reload_kv_ops,
+	    .kv_ctx = r->snap,
+	    .env = r->base_env};
+}
+
+/* Registers the values of a secret source with the log's redaction. */
+static int
+reload_secret(void *arg, const char *key, const char *value)
+{
+	log_secret_add(value);
+	return 0;
+}
+
+/* Layers the sources' snapshots, in order, into a new snapshot. */
+static struct kv *
+reload_layer(const struct reload *r)
+{
+	struct kv **layers = xcalloc(r->nsources + 1, sizeof(*layers));
+	struct kv *snap;
+	size_t i, n = 0;
+
+	for (i = 0; i < r->nsources; i++)
+		if (r->sources[i]->snap != NULL)
+			layers[n++] = r->sources[i]->snap;
+	snap = kv_layer(layers, n);
+	free(layers);
+	return snap;
+}
+
+void
+reload_init(struct reload *r)
+{
+	size_t i;
+
+	r->first_change = -1;
+	loop_timer_add(r->loop, &r->wait_timer, reload_fire, r);
+	for (i = 0; i < r->nsources; i++) {
+		r->sources[i]->changed = reload_changed;
+		r->sources[i]->changed_arg = r;
+		if (r->sources[i]->secret && r->sources[i]->snap != NULL)
+			kv_walk(r->sources[i]->snap, "", reload_secret, NULL);
+	}
+	r->snap = reload_layer(r);
+	for (i = 0; i < r->ntmpls; i++)
+		r->tmpls[i].dirty = true;
+	r->env_dirty = true;
+}
+
+/* Renders template t from the snapshot into its buffer. Returns 0, 1 when
+ * a key it needs is missing, -1 on error (its deps are kept either way). */
+static int
+reload_render_one(struct reload *r, struct reload_template *t, struct cerr *err)
+{
+	struct tmpl_data data = reload_data(r);
+	struct tmpl_deps deps = {0};
+	struct buf out = {0};
+	int rc;
+
+	if (t->tmpl == NULL) {
+		buf_reset(&t->out);
+		buf_puts(&t->out, t->text);
+		t->ok = true;
+		return 0;
+	}
+	rc = tmpl_render(t->tmpl, &data, &out, &deps, err);
+	tmpl_deps_free(&t->deps);
+	t->deps = deps;
+	if (rc != 0) {
+		buf_free(&out);
+		return deps.nmissing > 0 ? 1 : -1;
+	}
+	if (deps.nmissing > 0) {
+		buf_free(&out);
+		return 1;
+	}
+	buf_free(&t->out);
+	t->out = out;
+	t->ok = true;
+	return 0;
+}
+
+/* Builds the app's environment into *env; as reload_render_one(). */
+static int
+reload_render_env(struct reload *r, char ***env, struct cerr *err)
+{
+	struct tmpl_data data = reload_data(r);
+	struct tmpl_deps deps = {0};
+	int rc;
+
+	rc = envmap_build(r->rules, r->nrules, &data,
+	    r->pristine ? NULL : r->base_env, env, &deps, err);
+	tmpl_deps_free(&r->env_deps);
+	r->env_deps = deps;
+	if (rc == 0 && deps.nmissing > 0) {
+		envmap_free(*env);
+		*env = NULL;
+		return 1;
+	}
+	return rc == 0 ? 0 : deps.nmissing > 0 ? 1 : -1;
+}
+
+int
+reload_render_all(struct reload *r, struct cerr *err)
+{
+	int worst = 0, rc;
+	char **env = NULL;
+	size_t i;
+
+	for (i = 0; i < r->ntmpls; i++) {
+		rc = reload_render_one(r, &r->tmpls[i], err);
+		if (rc < 0)
+			return -1;
+		if (rc > 0)
+			worst = 1;
+		r->tmpls[i].dirty = false;
+	}
+	rc = reload_render_env(r, &env, err);
+	if (rc < 0)
+		return -1;
+	if (rc > 0)
+		return 1;
+	envmap_free(r->app_env);
+	r->app_env = env;
+	r->env_dirty = false;
+	return worst;
+}
+
+char *
+reload_missing(const struct reload *r)
+{
+	struct buf b = {0};
+	size_t i, k;
+
+	for (i = 0; i < r->ntmpls; i++)
+		for (k = 0; k < r->tmpls[i].deps.nmissing; k++)
+			buf_printf(&b, "%s%s (%s)", b.len ? ", " : "",
+			    r->tmpls[i].deps.missing[k], r->tmpls[i].name);
+	for (k = 0; k < r->env_deps.nmissing; k++)
+		buf_printf(&b, "%s%s (env)", b.len ? ", " : "",
+		    r->env_deps.missing[k]);
+	return buf_steal(&b);
+}
+
+int
+reload_write_all(struct reload *r, bool dry_run, struct cerr *err)
+{
+	struct reload_template *t;
+	size_t i;
+
+	for (i = 0; i < r->ntmpls; i++) {
+		t = &r->tmpls[i];
+		if (dry_run) {
+			printf("==> %s (%zu bytes)\n", t->dest.path,
+			    t->out.len);
+			fwrite(t->out.data != NULL ? t->out.data : "", 1,
+			    t->out.len, stdout);
+			if (t->out.len > 0 &&
+			    t->out.data[t->out.len - 1] != '\n')
+				putchar('\n');
+			continue;
+		}
+		render_cleanup(t->dest.path);
+		switch (render_write(&t->dest, t->out.data ? t->out.data : "",
+		    t->out.len, err)) {
+		case -1:
+			return cerr_prefix(err, "template %s", t->name);
+		case 1:
+			log_info("wrote %s", t->dest.path);
+			break;
+		default:
+			log_debug("%s unchanged", t->dest.path);
+		}
+	}
+	fflush(stdout);
+	return 0;
+}
+
+/* True when a change to key concerns what deps read. */
+static bool
+reload_affects(const struct tmpl_deps *d, const char *key)
+{
+	const char *p;
+	size_t i;
+
+	for (i = 0; i < d->nkeys; i++)
+		if (strcmp(d->keys[i] + strspn(d->keys[i], "/"), key) == 0)
+			return true;
+	for (i = 0; i < d->nmissing; i++)
+		if (strcmp(d->missing[i] + strspn(d->missing[i], "/"), key) ==
+		    0)
+			return true;
+	for (i = 0; i < d->nprefixes; i++) {
+		p = d->prefixes[i] + strspn(d->prefixes[i], "/");
+		if (strncmp(key, p, strlen(p)) == 0)
+			return true;
+	}
+	return false;
+}
+
+int64_t
+reload_deadline(int64_t first, int64_t now, int64_t min, int64_t max)
+{
+	int64_t at = now + min;
+
+	if (max > 0 && at > first + max)
+		at = first + max;
+	return at;
+}
+
+/* Runs a template's command after its file changed. */
+static void
+reload_command(struct reload *r, struct reload_template *t)
+{
+	struct buf out = {.cap = 4096};
+	struct cerr err;
+	int code;
+
+	code = command_run(t->command, r->command_timeout_ms, &out, &err);
+	if (code < 0)
+		log_error("template %s: command: %s", t->name, err.msg);
+	else if (code != 0)
+		log_error("template %s: command %s exited with %d: %s", t->name,
+		    t->command[0], code, out.len ? out.data : "");
+	else
+		log_info("template %s: ran %s", t->name, t->command[0]);
+	buf_free(&out);
+}
+
+/* Applies a batch of changes: render, write, signal, restart. */
+static void
+reload_apply(struct reload *r)
+{
+	bool send[CLI_NSIG] = {false}, restarting = false;
+	struct reload_template *t;
+	struct cerr err;
+	char **env = NULL;
+	size_t i;
+	int sig;
+
+	r->first_change = -1;
+	for (i = 0; i < r->ntmpls; i++) {
+		t = &r->tmpls[i];
+		if (!t->dirty)
+			continue;
+		t->dirty = false;
+		switch (reload_render_one(r, t, &err)) {
+		case -1:
+			log_error("%s; keeping the last good %s", err.msg,
+			    t->dest.path);
+			continue;
+		case 1:
+			log_warn("template %s: waiting for keys; keeping the "
+				 "last good %s",
+			    t->name, t->dest.path);
+			continue;
+		}
+		switch (render_write(&t->dest, t->out.data ? t->out.data : "",
+		    t->out.len, &err)) {
+		case -1:
+			log_error("template %s: %s; keeping the last good file",
+			    t->name, err.msg);
+			continue;
+		case 0:
+			log_debug("%s unchanged", t->dest.path);
+			continue;
+		}
+		log_info("wrote %s", t->dest.path);
+		if (t->command != NULL)
+			reload_command(r, t);
+		else if (t->signal > 0 && t->signal < CLI_NSIG)
+			send[t->signal] = true;
+	}
+	if (r->env_dirty) {
+		r->env_dirty = false;
+		if (reload_render_env(r, &env, &err) != 0) {
+			log_error("environment: %s; the app keeps its "
+				  "environment",
+			    err.msg);
+		} else if (envmap_equal(env, r->app_env)) {
+			envmap_free(env);
+		} else if (r->on_env_change == RELOAD_ENV_RESTART) {
+			sup_restart(r->sup, r->kill_signal, r->argv, env);
+			envmap_free(r->app_env);
+			r->app_env = env;
+			restarting = true;
+		} else {
+			log_info("environment changed; the app keeps its own "
+				 "(on_env_change: %s)",
+			    r->on_env_change == RELOAD_ENV_SIGNAL ? "signal"
+								  : "ignore");
+			if (r->on_env_change == RELOAD_ENV_SIGNAL)
+				send[r->reload_signal] = true;
+			envmap_free(r->app_env);
+			r->app_env = env;
+		}
+	}
+	for (sig = 1; sig < CLI_NSIG && !restarting; sig++) {
+		if (!send[sig])
+			continue;
+		if (sup_signal_app(r->sup, sig) == 0)
+			log_info("sent %s to the app", units_signame(sig));
+	}
+}
+
+/* The debounce timer fired. */
+static void
+reload_fire(void *arg)
+{
+	reload_apply(arg);
+}
+
+/* A source has a new snapshot: find what it concerns and schedule it. */
+static void
+reload_changed(void *arg, struct source *s)
+{
+	struct reload *r = arg;
+	struct kv *snap = reload_layer(r);
+	bool any = false;
+	char **keys;
+	size_t n, i, k;
+	int64_t now;
+
+	if (s->secret)
+		kv_walk(s->snap, "", reload_secret, NULL);
+	keys = kv_diff(r->snap, snap, &n);
+	kv_free(r->snap);
+	r->snap = snap;
+	for (k = 0; k < n; k++) {
+		log_debug("changed: %s", keys[k]);
+		for (i = 0; i < r->ntmpls; i++) {
+			struct reload_template *t = &r->tmpls[i];
+
+			/* A template that never rendered may need anything. */
+			if (!t->ok || reload_affects(&t->deps, keys[k]))
+				t->dirty = any = true;
+		}
+		if (r->nrules > 0 && (r->app_env == NULL ||
+					 reload_affects(&r->env_deps, keys[k])))
+			r->env_dirty = any = true;
+	}
+	kv_keys_free(keys, n);
+	if (!r->running) {
+		if (r->waiting != NULL)
+			r->waiting(r);
+		return;
+	}
+	if (!any)
+		return;
+	now = loop_now();
+	if (r->first_change < 0)
+		r->first_change = now;
+	if (r->wait_min_ms <= 0) {
+		reload_apply(r);
+		return;
+	}
+	loop_timer_arm(&r->wait_timer, reload_deadline(r->first_change, now,
+					   r->wait_min_ms, r->wait_max_ms) -
+					   now);
+}
+
+void
+reload_run(struct reload *r)
+{
+	r->running = true;
+}
+
+void
+reload_free(struct reload *r)
+{
+	size_t i;
+
+	for (i = 0; i < r->ntmpls; i++) {
+		tmpl_deps_free(&r->tmpls[i].deps);
+		buf_free(&r->tmpls[i].out);
+	}
+	tmpl_deps_free(&r->env_deps);
+	envmap_free(r->app_env);
+	r->app_env = NULL;
+	kv_free(r->snap);
+	r->snap = NULL;
+}

@@ -1,0 +1,62 @@
+/* Sources at run time: open by URL scheme, keep the last good snapshot,
+ * watch, and tell the owner when the snapshot changes. */
+#ifndef CONFINIT_SOURCE_RT_H
+#define CONFINIT_SOURCE_RT_H
+
+#include <stdbool.h>
+
+#include "cerr.h"
+#include "kv.h"
+#include "loop.h"
+
+struct source;
+
+/* A backend: one per URL scheme. */
+struct source_ops {
+	const char *scheme; /* "file", "env", ... */
+	/* Parses the URL and reads what can be read at once; sets s->snap
+	 * when it has a first snapshot. Returns 0 or -1 with a message. */
+	int (*open)(struct source *s, char *const *env, struct cerr *err);
+	/* Starts watching for changes with the loop. */
+	int (*start)(struct source *s, struct cerr *err);
+	/* Releases what open() and start() took. */
+	void (*close)(struct source *s);
+};
+
+struct source {
+	const struct source_ops *ops;
+	char *name; /* for log lines: the config's name, else the URL */
+	char *url;
+	bool secret;	 /* values never logged */
+	struct kv *snap; /* last good snapshot; NULL until the first */
+	struct loop *loop;
+	/* Called after snap was replaced by a different snapshot. */
+	void (*changed)(void *arg, struct source *s);
+	void *changed_arg;
+	void *priv; /* the backend's */
+};
+
+/*
+ * Creates the source for url (its scheme picks the backend) and opens it.
+ * Returns the source, which the caller frees with source_free(), or NULL
+ * with a message naming the source.
+ */
+struct source *source_new(const char *name, const char *url, bool secret,
+    struct loop *loop, char *const *env, struct cerr *err);
+
+/* Starts watching; changes are reported through s->changed. */
+int source_start(struct source *s, struct cerr *err);
+
+/*
+ * Replaces s->snap with snap (taking it) and calls s->changed if the
+ * content differs; for backends.
+ */
+void source_update(struct source *s, struct kv *snap);
+
+/* Closes and frees s; NULL is a no-op. */
+void source_free(struct source *s);
+
+extern const struct source_ops source_file_ops;
+extern const struct source_ops source_env_ops;
+
+#endif

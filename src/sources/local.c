@@ -1,0 +1,170 @@
+/* The local backends at run time: file:// watched with inotify, env://
+ * read once. Parsing is in file.c and env.c. */
+#include <errno.h>
+#include <limits.h>
+#include <poll.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/inotify.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "source.h"
+#include "source_rt.h"
+#include "xmalloc.h"
+
+struct local_file {
+	char *path; /* without file:// */
+	int ifd;    /* inotify, -1 before start */
+};
+
+static const char *
+local_path(const char *url)
+{
+	return strncmp(url, "file://", 7) == 0 ? url + 7 : url;
+}
+
+static int
+local_file_open(struct source *s, char *const *env, struct cerr *err)
+{
+	struct local_file *f = xcalloc(1, sizeof(*f));
+	struct kv *snap;
+
+	f->path = xstrdup(local_path(s->url));
+	f->ifd = -1;
+	s->priv = f;
+	if (source_file_read(f->path, &snap, err) != 0)
+		return -1;
+	s->snap = snap;
+	return 0;
+}
+
+/*
+ * Watches the directory that holds the file, not the file: editors and
+ * Kubernetes replace files by renaming over them, which a watch on the
+ * file itself would lose. A directory source is watched with its
+ * subdirectories.
+ */
+static void
+local_file_watch(struct local_file *f)
+{
+	const uint32_t mask = IN_CLOSE_WRITE | IN_MOVED_TO | IN_MOVED_FROM |
+			      IN_CREATE | IN_DELETE | IN_ATTRIB |
+			      IN_DELETE_SELF;
+	char *dir, *slash;
+	struct stat st;
+
+	if (stat(f->path, &st) == 0 && S_ISDIR(st.st_mode)) {
+		/* Subdirectories are added as they are found (see below). */
+		inotify_add_watch(f->ifd, f->path, mask);
+		return;
+	}
+	dir = xstrdup(f->path);
+	slash = strrchr(dir, '/');
+	if (slash == dir)
+		slash[1] = '\0';
+	else if (slash != NULL)
+		*slash = '\0';
+	else {
+		free(dir);
+		dir = xstrdup(".");
+	}
+	inotify_add_watch(f->ifd, dir, mask);
+	free(dir);
+}
+
+/* Adds a watch for each subdirectory of a directory source. */
+static int
+local_watch_subdirs(void *arg, const char *key, const char *value)
+{
+	struct local_file *f = arg;
+	char *p = xasprintf("%s/%s", f->path, key), *slash;
+
+	/* Every directory on the way to a key holds a key. */
+	while ((slash = strrchr(p, '/')) != NULL &&
+	       (size_t)(slash - p) > strlen(f->path)) {
+		*slash = '\0';
+		inotify_add_watch(f->ifd, p,
+		    IN_CLOSE_WRITE | IN_MOVED_TO | IN_MOVED_FROM | IN_CREATE |
+			IN_DELETE | IN_ATTRIB);
+	}
+	free(p);
+	return 0;
+}
+
+/* Something changed near the file: read it again. */
+static void
+local_file_ready(void *arg, int fd, short revents)
+{
+	char events[4096]
+	    __attribute__((aligned(__alignof__(struct inotify_event))));
+	struct source *s = arg;
+	struct local_file *f = s->priv;
+	struct kv *snap;
+	struct cerr err;
+
+	/* Drain: one re-read covers every event of the burst. */
+	while (read(fd, events, sizeof(events)) > 0)
+		;
+	if (source_file_read(f->path, &snap, &err) != 0) {
+		log_error("source %s: %s; keeping the last good values",
+		    s->name, err.msg);
+		return;
+	}
+	kv_walk(snap, "", local_watch_subdirs, f);
+	local_file_watch(f);
+	source_update(s, snap);
+}
+
+static int
+local_file_start(struct source *s, struct cerr *err)
+{
+	struct local_file *f = s->priv;
+
+	if ((f->ifd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC)) < 0)
+		return cerr_set(err, "inotify: %s", strerror(errno));
+	local_file_watch(f);
+	if (s->snap != NULL)
+		kv_walk(s->snap, "", local_watch_subdirs, f);
+	loop_fd_set(s->loop, f->ifd, POLLIN, local_file_ready, s);
+	return 0;
+}
+
+static void
+local_file_close(struct source *s)
+{
+	struct local_file *f = s->priv;
+
+	if (f == NULL)
+		return;
+	if (f->ifd >= 0) {
+		loop_fd_del(s->loop, f->ifd);
+		close(f->ifd);
+	}
+	free(f->path);
+	free(f);
+}
+
+const struct source_ops source_file_ops = {
+    .scheme = "file",
+    .open = local_file_open,
+    .start = local_file_start,
+    .close = local_file_close,
+};
+
+static int
+local_env_open(struct source *s, char *const *env, struct cerr *err)
+{
+	struct kv *snap;
+
+	if (source_env_read(s->url, env, &snap) != 0)
+		return cerr_set(err, "cannot read the environment");
+	s->snap = snap;
+	return 0;
+}
+
+const struct source_ops source_env_ops = {
+    .scheme = "env",
+    .open = local_env_open,
+};
