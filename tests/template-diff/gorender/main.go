@@ -5,6 +5,11 @@
 // Usage: gorender TEMPLATE DATA.json
 // The rendered text goes to stdout; on a parse or execution error nothing is
 // written to stdout, the error goes to stderr and the exit status is 1.
+//
+// Usage: gorender -batch CORPUS OUTDIR
+// Renders every CORPUS/NAME.tmpl (data: NAME.json, else default.json) into
+// OUTDIR/NAME.go, OUTDIR/NAME.go.err and OUTDIR/NAME.go.rc ("0" or "1"), in
+// one process: starting a Go program per case would take most of the time.
 // The data format is described in ../README.md.
 package main
 
@@ -917,7 +922,45 @@ func run(tmplFile, dataFile string) ([]byte, error) {
 	return out.Bytes(), nil
 }
 
+// batch renders a whole corpus directory into outDir.
+func batch(corpus, outDir string) error {
+	tmpls, err := filepath.Glob(filepath.Join(corpus, "*.tmpl"))
+	if err != nil {
+		return err
+	}
+	for _, t := range tmpls {
+		name := strings.TrimSuffix(filepath.Base(t), ".tmpl")
+		d := filepath.Join(corpus, name+".json")
+		if _, err := os.Stat(d); err != nil {
+			d = filepath.Join(corpus, "default.json")
+		}
+		out, rerr := run(t, d)
+		msg, rc := "", "0"
+		if rerr != nil {
+			out, msg, rc = nil, rerr.Error()+"\n", "1"
+		}
+		base := filepath.Join(outDir, name)
+		if err := os.WriteFile(base+".go", out, 0o644); err != nil {
+			return err
+		}
+		if err := os.WriteFile(base+".go.err", []byte(msg), 0o644); err != nil {
+			return err
+		}
+		if err := os.WriteFile(base+".go.rc", []byte(rc+"\n"), 0o644); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 func main() {
+	if len(os.Args) == 4 && os.Args[1] == "-batch" {
+		if err := batch(os.Args[2], os.Args[3]); err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			os.Exit(2)
+		}
+		return
+	}
 	if len(os.Args) != 3 {
 		fmt.Fprintln(os.Stderr, "usage: gorender TEMPLATE DATA.json")
 		os.Exit(2)
