@@ -70,7 +70,8 @@ stay(const char *dir, const char *name, int wfd, int polite)
 	_exit(97);
 }
 
-/* Usage: leaver DIR CODE. Log lines go to DIR/log. */
+/* Usage: leaver DIR CODE [polite]. Log lines go to DIR/log. With "polite"
+ * only the process that handles SIGTERM is left behind. */
 int
 main(int argc, char **argv)
 {
@@ -78,7 +79,7 @@ main(int argc, char **argv)
 	int pfd[2];
 	pid_t pid;
 
-	if (argc != 3)
+	if (argc != 3 && argc != 4)
 		return 99;
 	snprintf(path, sizeof(path), "%s/log", argv[1]);
 	log_path = path;
@@ -86,7 +87,7 @@ main(int argc, char **argv)
 		return 98;
 	if ((pid = fork()) == 0)
 		stay(argv[1], "polite", pfd[1], 1);
-	if (pid < 0 || (pid = fork()) == 0)
+	if (pid > 0 && argc == 3 && (pid = fork()) == 0)
 		stay(argv[1], "stubborn", pfd[1], 0);
 	if (pid < 0)
 		return 98;
