@@ -18,8 +18,11 @@ T_DIR=$(mktemp -d "${TMPDIR:-/tmp}/confinit-it.XXXXXX")
 chmod 755 "$T_DIR"
 # How each case runs confinit: as PID 1 (pid1) and as a plain child (sub).
 T_MODES=${CONFINIT_TEST_MODES:-pid1 sub}
-# Extra arguments for the launcher (e.g. -b 10 -i 12) of the next ci_start.
+# Extra arguments for the launcher (e.g. -b 10 -i 12) of the next ci_start
+# or ci_run, and a command that runs before confinit and execs it (e.g. to
+# bind-mount files in a mount namespace).
 CI_LAUNCH=()
+CI_WRAP=()
 
 pass() {
 	T_PASSED=$((T_PASSED + 1))
@@ -219,7 +222,8 @@ t_find_confinit() {
 # ci_start MODE [ARGS...]: starts "confinit ARGS" in the background through
 # the launcher (default dispositions, an empty mask unless CI_LAUNCH says
 # otherwise, no descriptor above 2), as PID 1 of a new PID namespace (MODE
-# pid1) or as a plain child (MODE sub). Variables set on the call reach it.
+# pid1) or as a plain child (MODE sub), through CI_WRAP if set. Variables
+# set on the call reach it.
 # Sets CI_OUT and CI_ERR (its stdout and stderr), CI_JOB (the pid to wait
 # for) and CI_PID (confinit's pid as seen from here; empty if it never
 # started), CI_NSPID (its pid as its children see it) and CI_T0 (start, us).
@@ -235,7 +239,7 @@ ci_start() {
 	case $mode in
 	pid1)
 		"$HELPERS/launcher" "${CI_LAUNCH[@]}" -- unshare --pid --fork \
-		    --kill-child --mount-proc "$CONFINIT" "$@" \
+		    --kill-child --mount-proc "${CI_WRAP[@]}" "$CONFINIT" "$@" \
 		    >"$CI_OUT" 2>"$CI_ERR" &
 		CI_JOB=$!
 		track "$CI_JOB"
@@ -243,8 +247,8 @@ ci_start() {
 		CI_NSPID=1
 		;;
 	sub)
-		"$HELPERS/launcher" "${CI_LAUNCH[@]}" -- "$CONFINIT" "$@" \
-		    >"$CI_OUT" 2>"$CI_ERR" &
+		"$HELPERS/launcher" "${CI_LAUNCH[@]}" -- "${CI_WRAP[@]}" \
+		    "$CONFINIT" "$@" >"$CI_OUT" 2>"$CI_ERR" &
 		CI_JOB=$!
 		CI_PID=$CI_JOB
 		CI_NSPID=$CI_JOB
@@ -256,6 +260,7 @@ ci_start() {
 		;;
 	esac
 	CI_LAUNCH=()
+	CI_WRAP=()
 }
 
 # ci_wait [SECONDS]: waits up to SECONDS (default 10) for the confinit
@@ -277,7 +282,7 @@ ci_wait() {
 }
 
 # ci_run MODE [ARGS...]: runs confinit in the foreground (up to 20 s) as
-# ci_start does; sets CI_RC, CI_OUT, CI_ERR.
+# ci_start does (CI_LAUNCH and CI_WRAP too); sets CI_RC, CI_OUT, CI_ERR.
 ci_run() {
 	T_SEQ=$((T_SEQ + 1))
 	CI_OUT=$T_DIR/out.$T_SEQ
@@ -288,15 +293,16 @@ ci_run() {
 	pid1)
 		timeout -s KILL 20 "$HELPERS/launcher" "${CI_LAUNCH[@]}" -- \
 		    unshare --pid --fork --kill-child --mount-proc \
-		    "$CONFINIT" "$@" >"$CI_OUT" 2>"$CI_ERR"
+		    "${CI_WRAP[@]}" "$CONFINIT" "$@" >"$CI_OUT" 2>"$CI_ERR"
 		;;
 	sub)
 		timeout -s KILL 20 "$HELPERS/launcher" "${CI_LAUNCH[@]}" -- \
-		    "$CONFINIT" "$@" >"$CI_OUT" 2>"$CI_ERR"
+		    "${CI_WRAP[@]}" "$CONFINIT" "$@" >"$CI_OUT" 2>"$CI_ERR"
 		;;
 	esac
 	CI_RC=$?
 	CI_LAUNCH=()
+	CI_WRAP=()
 }
 
 # ci_app: sets APP to the host pid of confinit's first child (the app),
