@@ -10,7 +10,10 @@ PACKAGES = cmake make gcc clang pkg-config libcurl4-openssl-dev libyaml-dev \
 	libcmocka-dev libmbedtls-dev libpcre2-dev libjansson-dev golang-go \
 	etcd-server util-linux procps python3
 
-.PHONY: all deps build test test-release test-asan demo bench clean
+FUZZ      ?= build-fuzz
+FUZZ_SECONDS ?= 60
+
+.PHONY: all deps build test test-release test-asan demo bench fuzz clean
 
 all: build
 
@@ -41,6 +44,21 @@ demo: build
 
 bench: build
 	@sh bench/run.sh $(BUILD)
+
+# Each fuzz target for FUZZ_SECONDS, from its committed corpus; new inputs go
+# to $(FUZZ)/corpus-NAME, crashes to $(FUZZ)/.
+fuzz: deps
+	CC=clang cmake -S . -B $(FUZZ) -DCONFINIT_FUZZ=ON \
+		-DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+	cmake --build $(FUZZ) -j $(JOBS)
+	@for t in $(FUZZ)/fuzz/fuzz_*; do \
+		n=$${t##*/fuzz_}; mkdir -p $(FUZZ)/corpus-$$n; \
+		$$t -max_total_time=$(FUZZ_SECONDS) -artifact_prefix=$(FUZZ)/ \
+			$(FUZZ)/corpus-$$n tests/fuzz/corpus/$$n \
+			>$(FUZZ)/$$n.log 2>&1; rc=$$?; \
+		echo "$$n: $$(grep -E '^Done [0-9]+ runs' $(FUZZ)/$$n.log)"; \
+		[ $$rc = 0 ] || { tail -30 $(FUZZ)/$$n.log; exit 1; }; \
+	done
 
 clean:
 	rm -rf $(BUILD) $(ASAN)
