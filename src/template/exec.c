@@ -37,6 +37,7 @@ struct state {
 	size_t capvars;
 	size_t frame; /* first variable of the current template */
 	int depth;
+	size_t at; /* the operand evaluated last, for messages as Go's */
 };
 
 struct tmpl_call {
@@ -252,7 +253,8 @@ print_value(struct state *s, size_t pos, struct tval v)
 {
 	if (v.kind == TV_STRING)
 		return emit(s, pos, v.u.s.p, v.u.s.len);
-	if (is_novalue(v))
+	/* Go turns a nil interface result into the invalid value. */
+	if (v.kind == TV_NIL)
 		return emit(s, pos, "<no value>", 10);
 	if (tval_write(&s->out, v) < 0)
 		return xerr(s, pos, "output exceeds the limit of %zu bytes",
@@ -310,7 +312,7 @@ eval_fields(struct state *s, const struct arg *a, bool has_args,
 	size_t i;
 
 	for (i = 0; i < a->nfields; i++) {
-		if (eval_field(s, a->pos, a->fields[i],
+		if (eval_field(s, s->at, a->fields[i],
 			has_args && i + 1 == a->nfields, recv, &recv) < 0)
 			return -1;
 	}
@@ -415,6 +417,7 @@ eval_operand(struct state *s, struct tval dot, const struct arg *args,
 	struct var *v;
 	struct tval base;
 
+	s->at = a->pos;
 	switch (a->type) {
 	case A_FUNC:
 		return eval_function(s, dot, args, nargs, final, out);
@@ -544,7 +547,7 @@ walk_range(struct state *s, struct tval dot, const struct node *n)
 	case TV_NIL:
 		break;
 	default:
-		return xerr(s, n->pos, "range can't iterate over %s",
+		return xerr(s, s->at, "range can't iterate over %s",
 		    vstr(s, v));
 	}
 	if (n->else_list != NULL)

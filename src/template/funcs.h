@@ -38,6 +38,14 @@ extern const struct tmpl_func tmpl_funcs_confd[];
 extern const struct tmpl_func tmpl_funcs_dockerize[];
 extern const struct tmpl_func tmpl_funcs_builtin[];
 
+/*
+ * tmpl_parse() with an extra table of functions (ending with a NULL name),
+ * looked up before the dialect's; it must outlive the template.
+ */
+int tmpl_parse_funcs(struct tmpl **out, const char *text, size_t len,
+    const struct tmpl_opts *opts, const struct tmpl_func *extra,
+    struct cerr *err);
+
 /* Sets the error of the call (printf format); returns -1. */
 int tmpl_call_fail(struct tmpl_call *c, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));

@@ -259,7 +259,8 @@ fn_index(struct tmpl_call *c, size_t argc, const struct tval *argv,
 				return -1;
 			if ((size_t)x == len)
 				return tmpl_call_fail(c,
-				    "index out of range: %lld", (long long)x);
+				    "reflect: %s index out of range",
+				    item.kind == TV_STRING ? "string" : "slice");
 			if (item.kind == TV_STRING)
 				item = tval_int(
 				    (unsigned char)item.u.s.p[x]);

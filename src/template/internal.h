@@ -169,9 +169,12 @@ struct tmpl {
 
 /* Formats "name:line:col" of byte offset pos into out. */
 void tmpl_where(const struct tmpl *t, size_t pos, char *out, size_t n);
-/* Looks up a function of a dialect, then the built-ins; NULL if none. */
-const struct tmpl_func *tmpl_func_find(enum tmpl_dialect d, const char *name,
-    size_t n);
+/*
+ * Looks up a function in extra (may be NULL), the dialect's table, then
+ * the built-ins; NULL if none.
+ */
+const struct tmpl_func *tmpl_func_find(const struct tmpl_func *extra,
+    enum tmpl_dialect d, const char *name, size_t n);
 /* Returns the definition named name, or NULL. */
 const struct tdef *tmpl_def_find(const struct tmpl *t, const char *name);
 

@@ -26,6 +26,7 @@ struct parser {
 	int range_depth;
 	int depth;
 	size_t stop_pos;
+	const struct tmpl_func *extra;
 };
 
 static struct pipe *parse_pipeline(struct parser *p, const char *context,
@@ -445,7 +446,8 @@ number(struct parser *p, const struct token *t)
 		strpbrk(s, "xX") != NULL && strpbrk(s, "pP") == NULL);
 	if (parse_int(s, &i, &overflow))
 		return tval_int(i);
-	if (overflow && !has_float_mark)
+	if (overflow && !has_float_mark && s[0] != '-' &&
+	    (errno = 0, strtoull(s, NULL, 0), errno == 0))
 		perr(p, t->pos, "%.*s overflows int", (int)t->len, t->val);
 	errno = 0;
 	f = strtod(s, &end);
@@ -495,7 +497,8 @@ parse_term(struct parser *p, struct arg *a)
 		next(p);
 		a->type = A_FUNC;
 		a->name = pstr(p, t->val, t->len);
-		a->fn = tmpl_func_find(p->t->dialect, t->val, t->len);
+		a->fn = tmpl_func_find(p->extra, p->t->dialect, t->val,
+		    t->len);
 		if (a->fn == NULL)
 			perr(p, t->pos, "function \"%s\" not defined", a->name);
 		if (strcmp(a->name, "and") == 0 && a->fn->fn == NULL)
@@ -557,6 +560,19 @@ parse_term(struct parser *p, struct arg *a)
 	return true;
 }
 
+/* Fails with "unexpected . after term" and the term quoted as Go's %q. */
+static void __attribute__((noreturn))
+unexpected_dot(struct parser *p, const struct arg *a)
+{
+	struct buf b = {0};
+	char msg[300];
+
+	gofmt_quote(&b, a->text, a->textlen, false);
+	snprintf(msg, sizeof(msg), "%s", b.data);
+	buf_free(&b);
+	perr(p, peek(p)->pos, "unexpected . after term %s", msg);
+}
+
 /* Parses an operand: a term and the fields right after it. */
 static bool
 parse_operand(struct parser *p, struct arg *a)
@@ -574,8 +590,7 @@ parse_operand(struct parser *p, struct arg *a)
 	case A_LITERAL:
 	case A_NIL:
 	case A_DOT:
-		perr(p, peek(p)->pos, "unexpected . after term \"%.*s\"",
-		    (int)a->textlen, a->text);
+		unexpected_dot(p, a);
 	case A_FIELD:
 	case A_VAR:
 		n = a->nfields;
@@ -590,6 +605,9 @@ parse_operand(struct parser *p, struct arg *a)
 		break;
 	}
 	cap = n;
+	/* Go places a field chain at its first chained field. */
+	if (a->type != A_CHAIN)
+		a->pos = peek(p)->pos;
 	while (peek(p)->type == TK_FIELD && !peek(p)->sp) {
 		t = next(p);
 		if (n == cap) {
@@ -602,7 +620,8 @@ parse_operand(struct parser *p, struct arg *a)
 		a->fields[n++] = pstr(p, t->val + 1, t->len - 1);
 	}
 	a->nfields = n;
-	a->textlen = p->tl.t[p->i - 1].pos + p->tl.t[p->i - 1].len - a->pos;
+	a->textlen = p->tl.t[p->i - 1].pos + p->tl.t[p->i - 1].len -
+	    (size_t)(a->text - p->t->text);
 	return true;
 }
 
@@ -790,7 +809,23 @@ parse_name(struct parser *p, const char *context)
 	return unquote(p, t).u.s.p;
 }
 
-/* Adds (or replaces) the definition name with body root. */
+/* Whether a body is empty as Go sees it: only blank text. */
+static bool
+empty_body(const struct nlist *l)
+{
+	size_t i, k;
+
+	for (i = 0; i < l->len; i++) {
+		if (l->items[i]->type != N_TEXT)
+			return false;
+		for (k = 0; k < l->items[i]->len; k++)
+			if (memchr(" \t\r\n\v\f", l->items[i]->text[k], 6) == NULL)
+				return false;
+	}
+	return true;
+}
+
+/* Adds the definition name with body root; two non-empty ones fail. */
 static void
 add_def(struct parser *p, const char *name, struct nlist *root)
 {
@@ -798,12 +833,15 @@ add_def(struct parser *p, const char *name, struct nlist *root)
 	size_t i;
 
 	for (i = 0; i < t->ndefs; i++) {
-		if (strcmp(t->defs[i].name, name) == 0) {
-			/* An empty redefinition keeps the old body, as Go. */
-			if (root->len > 0 || t->defs[i].root.len == 0)
-				t->defs[i].root = *root;
-			return;
+		if (strcmp(t->defs[i].name, name) != 0)
+			continue;
+		if (empty_body(&t->defs[i].root)) {
+			t->defs[i].root = *root;
+		} else if (!empty_body(root)) {
+			perr(p, p->last,
+			    "multiple definition of template \"%s\"", name);
 		}
+		return;
 	}
 	if (t->ndefs == t->capdefs) {
 		t->capdefs = t->capdefs ? t->capdefs * 2 : 4;
@@ -884,7 +922,7 @@ parse_action(struct parser *p, enum stop *stop)
 	case TK_TEMPLATE:
 	case TK_BLOCK:
 		next(p);
-		n = new_node(p, N_TEMPLATE, t->pos);
+		n = new_node(p, N_TEMPLATE, peek(p)->pos);
 		n->text = parse_name(p, t->type == TK_BLOCK ? "block clause" :
 							      "template clause");
 		if (t->type == TK_BLOCK) {
@@ -958,8 +996,12 @@ parse_top(struct parser *p)
 		switch (t->type) {
 		case TK_EOF:
 			/* A {{define}} of the main name counts if nothing else. */
-			if (root.len > 0 || p->t->defs[0].root.len == 0)
+			if (empty_body(&p->t->defs[0].root))
 				p->t->defs[0].root = root;
+			else if (!empty_body(&root))
+				perr(p, t->pos,
+				    "multiple definition of template \"%s\"",
+				    p->t->name);
 			return;
 		case TK_ERROR:
 			unexpected(p, t, "input");
@@ -995,6 +1037,14 @@ int
 tmpl_parse(struct tmpl **out, const char *text, size_t len,
     const struct tmpl_opts *opts, struct cerr *err)
 {
+	return tmpl_parse_funcs(out, text, len, opts, NULL, err);
+}
+
+int
+tmpl_parse_funcs(struct tmpl **out, const char *text, size_t len,
+    const struct tmpl_opts *opts, const struct tmpl_func *extra,
+    struct cerr *err)
+{
 	struct parser p = {0};
 	struct tmpl *t;
 
@@ -1016,6 +1066,7 @@ tmpl_parse(struct tmpl **out, const char *text, size_t len,
 	t->defs[0].name = t->name;
 	p.t = t;
 	p.err = err;
+	p.extra = extra;
 	lex_run(&p.tl, t->text, len, opts->left_delim, opts->right_delim);
 	if (setjmp(p.jb) != 0) {
 		lex_free(&p.tl);
@@ -1060,16 +1111,18 @@ tmpl_where(const struct tmpl *t, size_t pos, char *out, size_t n)
 }
 
 const struct tmpl_func *
-tmpl_func_find(enum tmpl_dialect d, const char *name, size_t n)
+tmpl_func_find(const struct tmpl_func *extra, enum tmpl_dialect d,
+    const char *name, size_t n)
 {
-	const struct tmpl_func *tables[2];
+	const struct tmpl_func *tables[3];
 	size_t i, k;
 
-	tables[0] = d == TMPL_CONFD	 ? tmpl_funcs_confd :
+	tables[0] = extra != NULL ? extra : tmpl_funcs_builtin + 0;
+	tables[1] = d == TMPL_CONFD	 ? tmpl_funcs_confd :
 	    d == TMPL_DOCKERIZE ? tmpl_funcs_dockerize :
 				  tmpl_funcs_consul;
-	tables[1] = tmpl_funcs_builtin;
-	for (k = 0; k < 2; k++)
+	tables[2] = tmpl_funcs_builtin;
+	for (k = 0; k < 3; k++)
 		for (i = 0; tables[k][i].name != NULL; i++)
 			if (strncmp(tables[k][i].name, name, n) == 0 &&
 			    tables[k][i].name[n] == '\0')
