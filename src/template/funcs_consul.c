@@ -1,6 +1,2013 @@
-/* The consul dialect's template functions (stub until the library lands). */
-#include "template/funcs.h"
+/* The consul-template dialect's template functions. */
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#define PCRE2_CODE_UNIT_WIDTH 8
+#include <pcre2.h>
+#include <yaml.h>
+
+#include "template/funcs_common.h"
+#include "template/gofmt.h"
+
+#define FILE_MAX (64u << 20) /* largest file `file` reads */
+#define YAML_DEPTH_MAX 512   /* nesting limit of parseYAML */
+
+/* Returns the key of a user-written path: leading '/'s dropped. */
+static const char *
+key_path(const char *s)
+{
+	while (*s == '/')
+		s++;
+	return s;
+}
+
+/* key PATH: the value, or "" and a missing dependency. */
+static int
+fn_key(struct tmpl_call *c, size_t argc, const struct tval *argv,
+    struct tval *ret)
+{
+	const char *s, *key, *v;
+	size_t n;
+
+	if (funcs_arg_str(c, argv[0], &s, &n) < 0)
+		return -1;
+	*ret = tval_str("");
+	if (n == 0)
+		return 0;
+	key = key_path(s);
+	v = tmpl_call_kv_get(c, key);
+	if (v == NULL)
+		tmpl_call_dep_missing(c, key);
+	else
+		*ret = tval_str(v);
+	return 0;
+}
+
+/* keyExists PATH: whether the key exists (never waits for it). */
+static int
+fn_key_exists(struct tmpl_call *c, size_t argc, const struct tval *argv,
+    struct tval *ret)
+{
+	const char *s;
+	size_t n;
+
+	if (funcs_arg_str(c, argv[0], &s, &n) < 0)
+		return -1;
+	*ret = tval_bool(n > 0 && tmpl_call_kv_get(c, key_path(s)) != NULL);
+	return 0;
+}
+
+/* keyOrDefault PATH DEFAULT: the value, DEFAULT when missing or empty. */
+static int
+fn_key_or_default(struct tmpl_call *c, size_t argc, const struct tval *argv,
+    struct tval *ret)
+{
+	const char *s, *def, *v;
+	size_t n;
+
+	if (funcs_arg_str(c, argv[0], &s, &n) < 0 ||
+	    funcs_arg_str(c, argv[1], &def, NULL) < 0)
+		return -1;
+	*ret = argv[1];
+	if (n == 0)
+		return 0;
+	v = tmpl_call_kv_get(c, key_path(s));
+	if (v != NULL && *v != '\0')
+		*ret = tval_str(v);
+	return 0;
+}
+
+/* State of a prefix listing. */
+struct list_walk {
+	struct tmpl_call *c;
+	struct tval list;
+	size_t plen;
+	bool tree; /* all descendants, else direct leaves */
+};
+
+/* Adds one listed key as a KeyPair when ls/tree keep it. */
+static int
+list_add(void *arg, const char *path, const char *value)
+{
+	struct list_walk *w = arg;
+	const char *key = path + w->plen;
+	size_t n;
+
+	while (*key == '/')
+		key++;
+	n = strlen(key);
+	if (n == 0 || (w->tree ? key[n - 1] == '/' : strchr(key, '/') != NULL))
+		return 0;
+	tval_list_push(tmpl_call_arena(w->c), w->list,
+	    tval_keypair(tmpl_call_arena(w->c), path, key, value));
+	return 0;
+}
+
+/* ls, safeLs, tree and safeTree: KeyPairs under a prefix. */
+static int
+list_pairs(struct tmpl_call *c, struct tval arg, bool tree, bool safe,
+    struct tval *ret)
+{
+	struct list_walk w = {.c = c, .tree = tree};
+	const char *s, *prefix;
+	size_t n;
+
+	if (funcs_arg_str(c, arg, &s, &n) < 0)
+		return -1;
+	w.list = tval_list_new(tmpl_call_arena(c));
+	*ret = w.list;
+	if (n == 0)
+		return 0;
+	prefix = key_path(s);
+	w.plen = strlen(prefix);
+	tmpl_call_kv_walk(c, prefix, list_add, &w);
+	if (safe && w.list.u.list->len == 0)
+		tmpl_call_dep_missing(c, prefix);
+	return 0;
+}
+
+/* ls PREFIX: the leaves directly under PREFIX. */
+static int
+fn_ls(struct tmpl_call *c, size_t argc, const struct tval *argv,
+    struct tval *ret)
+{
+	return list_pairs(c, argv[0], false, false, ret);
+}
+
+/* safeLs PREFIX: as ls, but an empty listing is a missing dependency. */
+static int
+fn_safe_ls(struct tmpl_call *c, size_t argc, const struct tval *argv,
+    struct tval *ret)
+{
+	return list_pairs(c, argv[0], false, true, ret);
+}
+
+/* tree PREFIX: every key under PREFIX. */
+static int
+fn_tree(struct tmpl_call *c, size_t argc, const struct tval *argv,
+    struct tval *ret)
+{
+	return list_pairs(c, argv[0], true, false, ret);
+}
+
+/* safeTree PREFIX: as tree, but an empty listing is a missing dependency. */
+static int
+fn_safe_tree(struct tmpl_call *c, size_t argc, const struct tval *argv,
+    struct tval *ret)
+{
+	return list_pairs(c, argv[0], true, true, ret);
+}
+
+/* Checks that v is a list of KeyPairs ([]*dependency.KeyPair). */
+static int
+arg_pairs(struct tmpl_call *c, struct tval v)
+{
+	struct tval k, val;
+	size_t i;
+
+	if (v.kind != TV_LIST)
+		return funcs_fail_type(c, "[]*dependency.KeyPair", v);
+	for (i = 0; i < v.u.list->len; i++) {
+		if (!tval_lookup(v.u.list->items[i], "Key", 3, &k) ||
+		    !tval_lookup(v.u.list->items[i], "Value", 5, &val) ||
+		    k.kind != TV_STRING || val.kind != TV_STRING)
+			return funcs_fail_type(c, "[]*dependency.KeyPair", v);
+	}
+	return 0;
+}
+
+/* Returns field name (a string) of the record r. */
+static struct tval
+pair_field(struct tval r, const char *name)
+{
+	struct tval v = tval_str("");
+
+	tval_lookup(r, name, strlen(name), &v);
+	return v;
+}
+
+/* explode PAIRS: nests a tree listing into maps by its '/'s. */
+static int
+fn_explode(struct tmpl_call *c, size_t argc, const struct tval *argv,
+    struct tval *ret)
+{
+	struct tarena *a = tmpl_call_arena(c);
+	struct tval root, cur, next, key, value;
+	struct buf q1 = {0}, q2 = {0}, q3 = {0};
+	const char *k, *p, *slash;
+	char *top;
+	size_t i;
+	int rc;
+
+	if (arg_pairs(c, argv[0]) < 0)
+		return -1;
+	root = tval_map_new(a);
+	for (i = 0; i < argv[0].u.list->len; i++) {
+		key = pair_field(argv[0].u.list->items[i], "Key");
+		value = pair_field(argv[0].u.list->items[i], "Value");
+		cur = root;
+		k = p = key.u.s.p;
+		while ((slash = strchr(k, '/')) != NULL) {
+			top = tarena_strndup(a, k, (size_t)(slash - k));
+			if (!tval_lookup(cur, top, strlen(top), &next)) {
+				next = tval_map_new(a);
+				tval_map_set(a, cur, top, next);
+			}
+			if (next.kind != TV_MAP) {
+				gofmt_quote(&q1, p, strlen(p), false);
+				gofmt_quote(&q2, top, strlen(top), false);
+				gofmt_value(&q3, next, 'q', 0);
+				rc = tmpl_call_fail(c,
+				    "explode: not a map: %s: %s already has "
+				    "value %s",
+				    q1.data, q2.data, q3.data);
+				buf_free(&q1);
+				buf_free(&q2);
+				buf_free(&q3);
+				return rc;
+			}
+			p = k;
+			k = slash + 1;
+			cur = next;
+		}
+		if (*k != '\0')
+			tval_map_set(a, cur, k, value);
+	}
+	*ret = root;
+	return 0;
+}
+
+/* byKey PAIRS: pairs grouped by their first path element. */
+static int
+fn_by_key(struct tmpl_call *c, size_t argc, const struct tval *argv,
+    struct tval *ret)
+{
+	struct tarena *a = tmpl_call_arena(c);
+	struct tval m, group, item, key;
+	const char *slash;
+	char *top;
+	size_t i;
+
+	if (arg_pairs(c, argv[0]) < 0)
+		return -1;
+	m = tval_map_new(a);
+	for (i = 0; i < argv[0].u.list->len; i++) {
+		item = argv[0].u.list->items[i];
+		key = pair_field(item, "Key");
+		slash = strchr(key.u.s.p, '/');
+		if (slash == NULL || slash[1] == '\0')
+			continue;
+		top = tarena_strndup(a, key.u.s.p, (size_t)(slash - key.u.s.p));
+		if (!tval_lookup(m, top, strlen(top), &group)) {
+			group = tval_map_new(a);
+			tval_map_set(a, m, top, group);
+		}
+		tval_map_set(a, group, slash + 1,
+		    tval_keypair(a, pair_field(item, "Path").u.s.p, slash + 1,
+			pair_field(item, "Value").u.s.p));
+	}
+	*ret = m;
+	return 0;
+}
+
+/* env NAME: the variable, or "". */
+static int
+fn_env(struct tmpl_call *c, size_t argc, const struct tval *argv,
+    struct tval *ret)
+{
+	const char *s, *v;
+
+	if (funcs_arg_str(c, argv[0], &s, NULL) < 0)
+		return -1;
+	v = tmpl_call_getenv(c, s);
+	*ret = tval_str(v != NULL ? v : "");
+	return 0;
+}
+
+/* envOrDefault NAME DEFAULT: the variable when set, else DEFAULT. */
+static int
+fn_env_or_default(struct tmpl_call *c, size_t argc, const struct tval *argv,
+    struct tval *ret)
+{
+	const char *s, *def, *v;
+
+	if (funcs_arg_str(c, argv[0], &s, NULL) < 0 ||
+	    funcs_arg_str(c, argv[1], &def, NULL) < 0)
+		return -1;
+	v = tmpl_call_getenv(c, s);
+	*ret = v != NULL ? tval_str(v) : argv[1];
+	return 0;
+}
+
+/* mustEnv NAME: the variable; an error when it is not set. */
+static int
+fn_must_env(struct tmpl_call *c, size_t argc, const struct tval *argv,
+    struct tval *ret)
+{
+	const char *s, *v;
+
+	if (funcs_arg_str(c, argv[0], &s, NULL) < 0)
+		return -1;
+	v = tmpl_call_getenv(c, s);
+	if (v == NULL)
+		return tmpl_call_fail(c,
+		    "mustEnv: environment variable %s is not set", s);
+	*ret = tval_str(v);
+	return 0;
+}
+
+/* file PATH: the file's contents ("" for ""); records the file. */
+static int
+fn_file(struct tmpl_call *c, size_t argc, const struct tval *argv,
+    struct tval *ret)
+{
+	struct buf b = {.cap = FILE_MAX};
+	char chunk[16384], msg[256];
+	const char *path;
+	size_t n;
+	ssize_t r;
+	int fd, rc = -1;
+
+	if (funcs_arg_str(c, argv[0], &path, &n) < 0)
+		return -1;
+	*ret = tval_str("");
+	if (n == 0)
+		return 0;
+	tmpl_call_dep_file(c, path);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		snprintf(msg, sizeof(msg), "%s", strerror(errno));
+		msg[0] = (char)tolower((unsigned char)msg[0]);
+		return tmpl_call_fail(c, "file: open %s: %s", path, msg);
+	}
+	for (;;) {
+		r = read(fd, chunk, sizeof(chunk));
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0) {
+			rc = tmpl_call_fail(c, "file: read %s: %s", path,
+			    strerror(errno));
+			goto out;
+		}
+		if (r == 0)
+			break;
+		if (buf_append(&b, chunk, (size_t)r) < 0) {
+			rc = tmpl_call_fail(c, "file: %s: larger than %u bytes",
+			    path, FILE_MAX);
+			goto out;
+		}
+	}
+	*ret = funcs_str_buf(c, &b);
+	rc = 0;
+out:
+	close(fd);
+	buf_free(&b);
+	return rc;
+}
+
+/* base64Decode/base64URLDecode with Go's error message. */
+static int
+b64_decode(struct tmpl_call *c, struct tval arg, bool url, struct tval *ret)
+{
+	struct buf b = {0};
+	const char *s;
+	size_t n, bad;
+
+	if (funcs_arg_str(c, arg, &s, &n) < 0)
+		return -1;
+	if (funcs_base64_decode(&b, s, n, url, &bad) < 0) {
+		buf_free(&b);
+		return tmpl_call_fail(c,
+		    "%s: illegal base64 data at input byte %zu",
+		    url ? "base64URLDecode" : "base64Decode", bad);
+	}
+	*ret = funcs_str_buf(c, &b);
+	return 0;
+}
+
+/* base64Decode S: standard base64, padded. */
+static int
+fn_base64_decode(struct tmpl_call *c, size_t argc, const struct tval *argv,
+    struct tval *ret)
+{
+	return b64_decode(c, argv[0], false, ret);
+}
+
+/* base64URLDecode S: URL-safe base64, padded. */
+static int
+fn_base64_url_decode(struct tmpl_call *c, size_t argc, const struct tval *argv,
+    struct tval *ret)
+{
+	return b64_decode(c, argv[0], true, ret);
+}
+
+/* base64Encode/base64URLEncode. */
+static int
+b64_encode(struct tmpl_call *c, struct tval arg, bool url, struct tval *ret)
+{
+	struct buf b = {0};
+	const char *s;
+	size_t n;
+
+	if (funcs_arg_str(c, arg, &s, &n) < 0)
+		return -1;
+	funcs_base64_encode(&b, s, n, url);
+	*ret = funcs_str_buf(c, &b);
+	return 0;
+}
+
+/* base64Encode S. */
+static int
+fn_base64_encode(struct tmpl_call *c, size_t argc, const struct tval *argv,
+    struct tval *ret)
+{
+	return b64_encode(c, argv[0], false, ret);
+}
+
+/* base64URLEncode S. */
+static int
+fn_base64_url_encode(struct tmpl_call *c, size_t argc, const struct tval *argv,
+    struct tval *ret)
+{
+	return b64_encode(c, argv[0], true, ret);
+}
+
+/*
+ * consul-template's `in`: l is a list holding v (ints with ints, floats
+ * with floats, strings with strings), or a string containing the string v.
+ */
+static bool
+in_value(struct tval l, struct tval v)
+{
+	struct tval it;
+	size_t i;
+
+	if (l.kind == TV_STRING)
+		return v.kind == TV_STRING &&
+		       memmem(l.u.s.p, l.u.s.len, v.u.s.p, v.u.s.len) != NULL;
+	if (l.kind != TV_LIST)
+		return false;
+	for (i = 0; i < l.u.list->len; i++) {
+		it = l.u.list->items[i];
+		if (it.kind != v.kind)
+			continue;
+		if ((it.kind == TV_INT && it.u.i == v.u.i) ||
+		    (it.kind == TV_FLOAT && it.u.f == v.u.f) ||
+		    (it.kind == TV_STRING && it.u.s.len == v.u.s.len &&
+			memcmp(it.u.s.p, v.u.s.p, v.u.s.len) == 0))
+			return true;
+	}
+	return false;
+}
+
+/* in LIST VALUE: whether LIST (or a string) holds VALUE. */
+static int
+fn_in(struct tmpl_call *c, size_t argc, const struct tval *argv,
+    struct tval *ret)
+{
+	*ret = tval_bool(in_value(argv[0], argv[1]));
+	return 0;
+}
+
+/* contains VALUE LIST: `in` with its arguments swapped, for pipes. */
+static int
+fn_contains(struct tmpl_call *c, size_t argc, const struct tval *argv,
+    struct tval *ret)
+{
+	*ret = tval_bool(in_value(argv[1], argv[0]));
+	return 0;
+}
+
+/* The containsAll/Any/None/NotAll family (see consul-template). */
+static int
+contains_some(struct tmpl_call *c, const struct tval *argv, bool ret_true,
+    bool invert, struct tval *ret)
+{
+	size_t i;
+
+	if (argv[0].kind != TV_LIST)
+		return funcs_fail_type(c, "[]interface {}", argv[0]);
+	for (i = 0; i < argv[0].u.list->len; i++) {
+		if (in_value(argv[1], argv[0].u.list->items[i]) != invert) {
+			*ret = tval_bool(!ret_true);
+			return 0;
+		}
+	}
+	*ret = tval_bool(ret_true);
+	return 0;
+}
+
+/* containsAll VALUES L: every value is in L. */
+static int
+fn_contains_all(struct tmpl_call *c, size_t argc, const struct tval *argv,
+    struct tval *ret)
+{
+	return contains_some(c, argv, true, true, ret);
+}
+
+/* containsAny VALUES L: some value is in L. */
+static int
+fn_contains_any(struct tmpl_call *c, size_t argc, const struct tval *argv,
+    struct tval *ret)
+{
+	return contains_some(c, argv, false, false, ret);
+}
+
+/* containsNone VALUES L: no value is in L. */
+static int
+fn_contains_none(struct tmpl_call *c, size_t argc, const struct tval *argv,
+    struct tval *ret)
+{
+	return contains_some(c, argv, true, false, ret);
+}
+
+/* containsNotAll VALUES L: some value is not in L. */
+static int
+fn_contains_not_all(struct tmpl_call *c, size_t argc, const struct tval *argv,
+    struct tval *ret)
+{
+	return contains_some(c, argv, false, true, ret);
+}
+
+/* indent N S: prefixes every non-empty line of S with N spaces. */
+static int
+fn_indent(struct tmpl_call *c, size_t argc, const struct tval *argv,
+    struct tval *ret)
+{
+	struct buf b = {0};
+	const char *s;
+	int64_t spaces, k;
+	size_t n, i;
+	bool sp = true;
+
+	if (funcs_arg_int(c, argv[0], &spaces) < 0 ||
+	    funcs_arg_str(c, argv[1], &s, &n) < 0)
+		return -1;
+	if (spaces < 0)
+		return tmpl_call_fail(c,
+		    "indent value must be a positive integer");
+	for (i = 0; i < n; i++) {
+		if (sp && s[i] != '\n') {
+			for (k = 0; k < spaces; k++)
+				buf_puts(&b, " ");
+		}
+		buf_append(&b, &s[i], 1);
+		sp = s[i] == '\n';
+	}
+	*ret = funcs_str_buf(c, &b);
+	return 0;
+}
+
+/* join SEP LIST: strings.Join with the separator first, for pipes. */
+static int
+fn_join(struct tmpl_call *c, size_t argc, const struct tval *argv,
+    struct tval *ret)
+{
+	struct buf b = {0};
+	const char *sep;
+	size_t n;
+
+	if (funcs_arg_str(c, argv[0], &sep, &n) < 0 ||
+	    funcs_arg_strlist(c, argv[1]) < 0)
+		return -1;
+	funcs_join(&b, argv[1], sep, n);
+	*ret = funcs_str_buf(c, &b);
+	return 0;
+}
+
+/* trimSpace S: leading and trailing Unicode white space removed. */
+static int
+fn_trim_space(struct tmpl_call *c, size_t argc, const struct tval *argv,
+    struct tval *ret)
+{
+	const char *s;
+	size_t n;
+
+	if (funcs_arg_str(c, argv[0], &s, &n) < 0)
+		return -1;
+	s = funcs_trim_space(s, &n);
+	*ret = tval_str_copy(tmpl_call_arena(c), s, n);
+	return 0;
+}
+
+/* trimPrefix PREFIX S: S without PREFIX at its start. */
+static int
+fn_trim_prefix(struct tmpl_call *c, size_t argc, const struct tval *argv,
+    struct tval *ret)
+{
+	const char *p, *s;
+	size_t pn, n;
+
+	if (funcs_arg_str(c, argv[0], &p, &pn) < 0 ||
+	    funcs_arg_str(c, argv[1], &s, &n) < 0)
+		return -1;
+	*ret = argv[1];
+	if (pn <= n && memcmp(s, p, pn) == 0)
+		*ret = tval_strn(s + pn, n - pn);
+	return 0;
+}
+
+/* trimSuffix SUFFIX S: S without SUFFIX at its end. */
+static int
+fn_trim_suffix(struct tmpl_call *c, size_t argc, const struct tval *argv,
+    struct tval *ret)
+{
+	const char *p, *s;
+	size_t pn, n;
+
+	if (funcs_arg_str(c, argv[0], &p, &pn) < 0 ||
+	    funcs_arg_str(c, argv[1], &s, &n) < 0)
+		return -1;
+	*ret = argv[1];
+	if (pn <= n && memcmp(s + n - pn, p, pn) == 0)
+		*ret = tval_str_copy(tmpl_call_arena(c), s, n - pn);
+	return 0;
+}
+
+/* parseBool S: "" is false. */
+static int
+fn_parse_bool(struct tmpl_call *c, size_t argc, const struct tval *argv,
+    struct tval *ret)
+{
+	const char *s;
+	size_t n;
+	bool b = false;
+	int rc;
+
+	if (funcs_arg_str(c, argv[0], &s, &n) < 0)
+		return -1;
+	if (n > 0 && (rc = funcs_parse_bool(s, n, &b)) != FUNCS_OK)
+		return funcs_fail_strconv(c, "parseBool", "ParseBool", s, n,
+		    rc);
+	*ret = tval_bool(b);
+	return 0;
+}
+
+/* parseFloat S: "" is 0. */
+static int
+fn_parse_float(struct tmpl_call *c, size_t argc, const struct tval *argv,
+    struct tval *ret)
+{
+	const char *s;
+	size_t n;
+	double f = 0;
+	int rc;
+
+	if (funcs_arg_str(c, argv[0], &s, &n) < 0)
+		return -1;
+	if (n > 0 && (rc = funcs_parse_float(s, n, &f)) != FUNCS_OK)
+		return funcs_fail_strconv(c, "parseFloat", "ParseFloat", s, n,
+		    rc);
+	*ret = tval_float(f);
+	return 0;
+}
+
+/* parseInt S: base 10, 64 bits; "" is 0. */
+static int
+fn_parse_int(struct tmpl_call *c, size_t argc, const struct tval *argv,
+    struct tval *ret)
+{
+	const char *s;
+	size_t n;
+	int64_t i = 0;
+	int rc;
+
+	if (funcs_arg_str(c, argv[0], &s, &n) < 0)
+		return -1;
+	if (n > 0 && (rc = funcs_parse_int(s, n, &i)) != FUNCS_OK)
+		return funcs_fail_strconv(c, "parseInt", "ParseInt", s, n, rc);
+	*ret = tval_int(i);
+	return 0;
+}
+
+/*
+ * parseUint S: base 10; "" is 0. Values have no unsigned kind, so one
+ * above 2^63-1 is an error here where Go returns a uint64.
+ */
+static int
+fn_parse_uint(struct tmpl_call *c, size_t argc, const struct tval *argv,
+    struct tval *ret)
+{
+	const char *s;
+	size_t n;
+	uint64_t u = 0;
+	int rc;
+
+	if (funcs_arg_str(c, argv[0], &s, &n) < 0)
+		return -1;
+	if (n > 0 && (rc = funcs_parse_uint(s, n, &u)) != FUNCS_OK)
+		return funcs_fail_strconv(c, "parseUint", "ParseUint", s, n,
+		    rc);
+	if (u > INT64_MAX)
+		return tmpl_call_fail(c,
+		    "parseUint: %s is above 9223372036854775807", s);
+	*ret = tval_int((int64_t)u);
+	return 0;
+}
+
+/* parseJSON S: any JSON value ("" is an empty map); numbers are floats. */
+static int
+fn_parse_json(struct tmpl_call *c, size_t argc, const struct tval *argv,
+    struct tval *ret)
+{
+	char err[512];
+	const char *s;
+	size_t n;
+
+	if (funcs_arg_str(c, argv[0], &s, &n) < 0)
+		return -1;
+	if (n == 0) {
+		*ret = tval_map_new(tmpl_call_arena(c));
+		return 0;
+	}
+	if (funcs_json_parse(tmpl_call_arena(c), s, n, ret, err, sizeof(err)) <
+	    0)
+		return tmpl_call_fail(c, "%s", err);
+	return 0;
+}
+
+/*
+ * YAML 1.1 plain scalar resolution as gopkg.in/yaml.v2 does it, for
+ * parseYAML (what a scalar becomes) and toYAML (whether a string can be
+ * written plain). Returns the scalar's kind; sets *out for non-strings.
+ */
+static enum tval_kind
+yaml_resolve(const char *s, size_t n, struct tval *out)
+{
+	static const char *const nulls[] = {"", "~", "null", "Null", "NULL"};
+	static const char *const trues[] = {"y", "Y", "yes", "Yes", "YES", "on",
+	    "On", "ON", "true", "True", "TRUE"};
+	static const char *const falses[] = {"n", "N", "no", "No", "NO", "off",
+	    "Off", "OFF", "false", "False", "FALSE"};
+	char plain[128], *end;
+	size_t i, k = 0, start;
+	int base = 10;
+	long long v;
+	double f;
+
+	for (i = 0; i < sizeof(nulls) / sizeof(nulls[0]); i++) {
+		if (strlen(nulls[i]) == n && memcmp(s, nulls[i], n) == 0) {
+			*out = tval_nil();
+			return TV_NIL;
+		}
+	}
+	for (i = 0; i < sizeof(trues) / sizeof(trues[0]); i++) {
+		if (strlen(trues[i]) == n && memcmp(s, trues[i], n) == 0) {
+			*out = tval_bool(true);
+			return TV_BOOL;
+		}
+		if (strlen(falses[i]) == n && memcmp(s, falses[i], n) == 0) {
+			*out = tval_bool(false);
+			return TV_BOOL;
+		}
+	}
+	if (n >= sizeof(plain) || n == 0 || !strchr("+-.0123456789", s[0]))
+		return TV_STRING;
+	start = (s[0] == '+' || s[0] == '-') ? 1 : 0;
+	if (n - start == 4 && s[start] == '.' &&
+	    (!strncmp(s + start + 1, "inf", 3) ||
+		!strncmp(s + start + 1, "Inf", 3) ||
+		!strncmp(s + start + 1, "INF", 3))) {
+		*out = tval_float(s[0] == '-' ? -INFINITY : INFINITY);
+		return TV_FLOAT;
+	}
+	if (n == 4 && (!strncmp(s, ".nan", 4) || !strncmp(s, ".NaN", 4) ||
+			  !strncmp(s, ".NAN", 4))) {
+		*out = tval_float(NAN);
+		return TV_FLOAT;
+	}
+	/* Integers: Go's ParseInt(s without '_', 0, 64). */
+	for (i = 0; i < n; i++) {
+		if (s[i] != '_')
+			plain[k++] = s[i];
+	}
+	plain[k] = '\0';
+	i = start;
+	if (k - i > 2 && plain[i] == '0' && strchr("xXoObB", plain[i + 1])) {
+		base = strchr("xX", plain[i + 1])   ? 16
+		       : strchr("oO", plain[i + 1]) ? 8
+						    : 2;
+		i += 2;
+	} else if (k - i > 1 && plain[i] == '0') {
+		base = 8;
+	}
+	if (i < k && plain[i] != '+' && plain[i] != '-') {
+		errno = 0;
+		v = strtoll(plain + i, &end, base);
+		if (*end == '\0' && errno == 0 && end != plain + i) {
+			*out = tval_int(plain[0] == '-' ? -v : v);
+			return TV_INT;
+		}
+	}
+	/* Floats: yaml.v2's yamlStyleFloat, then ParseFloat. */
+	i = start;
+	k = 0;
+	if (s[i] == '.') {
+		for (i++; i < n && s[i] >= '0' && s[i] <= '9'; i++)
+			k++;
+	} else {
+		for (; i < n && s[i] >= '0' && s[i] <= '9'; i++)
+			k++;
+		if (k > 0 && i < n && s[i] == '.')
+			for (i++; i < n && s[i] >= '0' && s[i] <= '9'; i++)
+				;
+	}
+	if (k == 0)
+		return TV_STRING;
+	if (i < n && (s[i] == 'e' || s[i] == 'E')) {
+		i++;
+		if (i < n && (s[i] == '+' || s[i] == '-'))
+			i++;
+		k = 0;
+		for (; i < n && s[i] >= '0' && s[i] <= '9'; i++)
+			k++;
+		if (k == 0)
+			return TV_STRING;
+	}
+	if (i != n || funcs_parse_float(s, n, &f) != FUNCS_OK)
+		return TV_STRING;
+	*out = tval_float(f);
+	return TV_FLOAT;
+}
+
+/*
+ * True when s looks like a YAML timestamp or sexagesimal number, which
+ * yaml.v2 quotes although they decode as strings.
+ */
+static bool
+yaml_quoted_string(const char *s, size_t n)
+{
+	size_t i = 0, d;
+
+	while (i < n && s[i] >= '0' && s[i] <= '9')
+		i++;
+	if (i == 4 && i < n && s[i] == '-') {
+		for (d = 0, i++; i < n && s[i] >= '0' && s[i] <= '9'; i++)
+			d++;
+		if (d >= 1 && d <= 2 && i < n && s[i] == '-') {
+			for (d = 0, i++; i < n && s[i] >= '0' && s[i] <= '9';
+			     i++)
+				d++;
+			if (d >= 1 && d <= 2 &&
+			    (i == n || s[i] == 'T' || s[i] == 't' ||
+				s[i] == ' '))
+				return true;
+		}
+	}
+	/* Sexagesimal: [-+]?[0-9][0-9_]*(:[0-5]?[0-9])+(\.[0-9_]*)? */
+	i = (n > 0 && (s[0] == '-' || s[0] == '+')) ? 1 : 0;
+	if (i >= n || s[i] < '0' || s[i] > '9')
+		return false;
+	while (i < n && ((s[i] >= '0' && s[i] <= '9') || s[i] == '_'))
+		i++;
+	if (i >= n || s[i] != ':')
+		return false;
+	while (i < n && s[i] == ':') {
+		i++;
+		if (i < n && s[i] >= '0' && s[i] <= '5' && i + 1 < n &&
+		    s[i + 1] >= '0' && s[i + 1] <= '9')
+			i += 2;
+		else if (i < n && s[i] >= '0' && s[i] <= '9')
+			i++;
+		else
+			return false;
+	}
+	if (i < n && s[i] == '.')
+		for (i++;
+		     i < n && ((s[i] >= '0' && s[i] <= '9') || s[i] == '_');
+		     i++)
+			;
+	return i == n;
+}
+
+/* A YAML anchor seen by parseYAML. */
+struct yaml_anchor {
+	char *name;
+	struct tval val;
+};
+
+/* parseYAML state. */
+struct yaml_in {
+	yaml_parser_t p;
+	struct tarena *a;
+	struct yaml_anchor *anchors;
+	size_t nanchors;
+	char err[512];
+};
+
+/* Remembers an anchored node. */
+static void
+yaml_anchor_add(struct yaml_in *y, const yaml_char_t *name, struct tval v)
+{
+	if (name == NULL)
+		return;
+	y->anchors =
+	    xreallocarray(y->anchors, y->nanchors + 1, sizeof(*y->anchors));
+	y->anchors[y->nanchors].name = xstrdup((const char *)name);
+	y->anchors[y->nanchors].val = v;
+	y->nanchors++;
+}
+
+static int yaml_node(struct yaml_in *y, yaml_event_t *ev, int depth,
+    struct tval *out);
+
+/* Reads the next event; -1 with yaml.v2's message on a syntax error. */
+static int
+yaml_next(struct yaml_in *y, yaml_event_t *ev)
+{
+	if (yaml_parser_parse(&y->p, ev))
+		return 0;
+	snprintf(y->err, sizeof(y->err), "yaml: line %zu: %s",
+	    y->p.problem_mark.line + 1,
+	    y->p.problem ? y->p.problem : "syntax error");
+	return -1;
+}
+
+/* Builds the value of a mapping or sequence whose start event is ev. */
+static int
+yaml_collection(struct yaml_in *y, yaml_event_t *ev, int depth,
+    struct tval *out)
+{
+	bool map = ev->type == YAML_MAPPING_START_EVENT;
+	yaml_event_t next;
+	struct tval key, val, ks;
+	int rc;
+
+	*out = map ? tval_map_new(y->a) : tval_list_new(y->a);
+	yaml_anchor_add(y,
+	    map ? ev->data.mapping_start.anchor
+		: ev->data.sequence_start.anchor,
+	    *out);
+	for (;;) {
+		if (yaml_next(y, &next) < 0)
+			return -1;
+		if (next.type == YAML_MAPPING_END_EVENT ||
+		    next.type == YAML_SEQUENCE_END_EVENT) {
+			yaml_event_delete(&next);
+			return 0;
+		}
+		rc = yaml_node(y, &next, depth + 1, map ? &key : &val);
+		yaml_event_delete(&next);
+		if (rc < 0)
+			return -1;
+		if (!map) {
+			tval_list_push(y->a, *out, val);
+			continue;
+		}
+		if (key.kind == TV_LIST || key.kind == TV_MAP) {
+			snprintf(y->err, sizeof(y->err),
+			    "yaml: a mapping key must be a scalar here");
+			return -1;
+		}
+		if (yaml_next(y, &next) < 0)
+			return -1;
+		rc = yaml_node(y, &next, depth + 1, &val);
+		yaml_event_delete(&next);
+		if (rc < 0)
+			return -1;
+		ks = tval_to_str(y->a, key);
+		tval_map_set(y->a, *out, ks.u.s.p, val);
+	}
+}
+
+/* Builds the value of the node starting with event ev. */
+static int
+yaml_node(struct yaml_in *y, yaml_event_t *ev, int depth, struct tval *out)
+{
+	const char *s, *tag;
+	size_t n, i;
+
+	if (depth > YAML_DEPTH_MAX) {
+		snprintf(y->err, sizeof(y->err), "yaml: nested too deeply");
+		return -1;
+	}
+	switch (ev->type) {
+	case YAML_SCALAR_EVENT:
+		s = (const char *)ev->data.scalar.value;
+		n = ev->data.scalar.length;
+		tag = (const char *)ev->data.scalar.tag;
+		*out = tval_str_copy(y->a, s, n);
+		if (ev->data.scalar.style == YAML_PLAIN_SCALAR_STYLE &&
+		    (tag == NULL || strcmp(tag, "!") != 0) &&
+		    (tag == NULL || strcmp(tag, YAML_STR_TAG) != 0))
+			yaml_resolve(s, n, out);
+		yaml_anchor_add(y, ev->data.scalar.anchor, *out);
+		return 0;
+	case YAML_ALIAS_EVENT:
+		for (i = y->nanchors; i > 0; i--) {
+			if (strcmp(y->anchors[i - 1].name,
+				(const char *)ev->data.alias.anchor) == 0) {
+				*out = y->anchors[i - 1].val;
+				return 0;
+			}
+		}
+		snprintf(y->err, sizeof(y->err),
+		    "yaml: unknown anchor '%s' referenced",
+		    (const char *)ev->data.alias.anchor);
+		return -1;
+	case YAML_MAPPING_START_EVENT:
+	case YAML_SEQUENCE_START_EVENT:
+		return yaml_collection(y, ev, depth, out);
+	default:
+		snprintf(y->err, sizeof(y->err), "yaml: unexpected event");
+		return -1;
+	}
+}
+
+/*
+ * parseYAML S: the first document of S ("" is an empty map), resolved as
+ * gopkg.in/yaml.v2 does for interface{}: null, bools (yes/no/on/off too),
+ * ints, floats, strings; timestamps stay strings. Differences from Go:
+ * mapping keys become strings (Go keeps map[interface{}]interface{}), and
+ * "<<" merge keys are not expanded.
+ */
+static int
+fn_parse_yaml(struct tmpl_call *c, size_t argc, const struct tval *argv,
+    struct tval *ret)
+{
+	struct yaml_in y = {.a = tmpl_call_arena(c)};
+	yaml_event_t ev;
+	const char *s;
+	size_t n, i;
+	int rc = -1;
+
+	if (funcs_arg_str(c, argv[0], &s, &n) < 0)
+		return -1;
+	if (n == 0) {
+		*ret = tval_map_new(y.a);
+		return 0;
+	}
+	*ret = tval_nil();
+	yaml_parser_initialize(&y.p);
+	yaml_parser_set_input_string(&y.p, (const unsigned char *)s, n);
+	for (;;) {
+		if (yaml_next(&y, &ev) < 0)
+			goto out;
+		if (ev.type == YAML_STREAM_END_EVENT) {
+			yaml_event_delete(&ev);
+			break;
+		}
+		if (ev.type == YAML_STREAM_START_EVENT ||
+		    ev.type == YAML_DOCUMENT_START_EVENT) {
+			yaml_event_delete(&ev);
+			continue;
+		}
+		if (ev.type == YAML_DOCUMENT_END_EVENT) {
+			yaml_event_delete(&ev);
+			break; /* only the first document */
+		}
+		i = (size_t)yaml_node(&y, &ev, 0, ret);
+		yaml_event_delete(&ev);
+		if ((int)i < 0)
+			goto out;
+	}
+	rc = 0;
+out:
+	if (rc < 0)
+		rc = tmpl_call_fail(c, "%s", y.err);
+	for (i = 0; i < y.nanchors; i++)
+		free(y.anchors[i].name);
+	free(y.anchors);
+	yaml_parser_delete(&y.p);
+	return rc;
+}
+
+/* libyaml output handler: appends to a struct buf. */
+static int
+yaml_write(void *data, unsigned char *p, size_t n)
+{
+	return buf_append(data, p, n) == 0;
+}
+
+/* Emits one scalar event; returns 0 or -1. */
+static int
+yaml_scalar(yaml_emitter_t *e, const char *s, size_t n,
+    yaml_scalar_style_t style)
+{
+	yaml_event_t ev;
+
+	yaml_scalar_event_initialize(&ev, NULL, NULL, (yaml_char_t *)s, (int)n,
+	    1, 1, style);
+	return yaml_emitter_emit(e, &ev) ? 0 : -1;
+}
+
+/* Emits a string the way yaml.v2 chooses its style. */
+static int
+yaml_string(yaml_emitter_t *e, const char *s, size_t n)
+{
+	struct tval dummy;
+	yaml_scalar_style_t style = YAML_PLAIN_SCALAR_STYLE;
+
+	if (memchr(s, '\n', n) != NULL)
+		style = YAML_LITERAL_SCALAR_STYLE;
+	else if (yaml_resolve(s, n, &dummy) != TV_STRING ||
+		 yaml_quoted_string(s, n))
+		style = YAML_DOUBLE_QUOTED_SCALAR_STYLE;
+	return yaml_scalar(e, s, n, style);
+}
+
+/* yaml.v2's map key order: runs of digits compare as numbers. */
+static bool
+yaml_key_less(const char *a, const char *b)
+{
+	size_t i, ai, bi, j, la = strlen(a), lb = strlen(b);
+	bool al, bl;
+	long long an, bn;
+
+	for (i = 0; i < la && i < lb; i++) {
+		if (a[i] == b[i])
+			continue;
+		al = ((a[i] | 32) >= 'a' && (a[i] | 32) <= 'z') ||
+		     (unsigned char)a[i] >= 0x80;
+		bl = ((b[i] | 32) >= 'a' && (b[i] | 32) <= 'z') ||
+		     (unsigned char)b[i] >= 0x80;
+		if (al && bl)
+			return (unsigned char)a[i] < (unsigned char)b[i];
+		if (al || bl)
+			return bl;
+		an = bn = 0;
+		if (a[i] == '0' || b[i] == '0') {
+			for (j = i; j > 0 && a[j - 1] >= '0' && a[j - 1] <= '9';
+			     j--) {
+				if (a[j - 1] != '0') {
+					an = bn = 1;
+					break;
+				}
+			}
+		}
+		for (ai = i; ai < la && a[ai] >= '0' && a[ai] <= '9'; ai++)
+			an = an * 10 + (a[ai] - '0');
+		for (bi = i; bi < lb && b[bi] >= '0' && b[bi] <= '9'; bi++)
+			bn = bn * 10 + (b[bi] - '0');
+		if (an != bn)
+			return an < bn;
+		if (ai != bi)
+			return ai < bi;
+		return (unsigned char)a[i] < (unsigned char)b[i];
+	}
+	return la < lb;
+}
+
+static int yaml_emit(yaml_emitter_t *e, struct tval v, int depth);
+
+/* Emits a map (keys in yaml.v2's order) or a record (lowercased names). */
+static int
+yaml_emit_map(yaml_emitter_t *e, struct tval v, int depth)
+{
+	const struct tmap *m = v.u.map;
+	yaml_event_t ev;
+	size_t i, j, *order, tmp;
+	char name[64];
+	int rc = -1;
+
+	order = xcalloc(m->len + 1, sizeof(*order));
+	for (i = 0; i < m->len; i++)
+		order[i] = i;
+	/* Insertion sort: maps are small and already nearly in order. */
+	for (i = 1; v.kind == TV_MAP && i < m->len; i++) {
+		for (j = i; j > 0 && yaml_key_less(m->e[order[j]].key,
+					 m->e[order[j - 1]].key);
+		     j--) {
+			tmp = order[j];
+			order[j] = order[j - 1];
+			order[j - 1] = tmp;
+		}
+	}
+	yaml_mapping_start_event_initialize(&ev, NULL, NULL, 1,
+	    YAML_BLOCK_MAPPING_STYLE);
+	if (!yaml_emitter_emit(e, &ev))
+		goto out;
+	for (i = 0; i < m->len; i++) {
+		const char *key = m->e[order[i]].key;
+
+		if (v.kind == TV_RECORD) {
+			for (j = 0; key[j] != '\0' && j < sizeof(name) - 1; j++)
+				name[j] = (char)tolower((unsigned char)key[j]);
+			name[j] = '\0';
+			key = name;
+		}
+		if (yaml_string(e, key, strlen(key)) < 0 ||
+		    yaml_emit(e, m->e[order[i]].val, depth + 1) < 0)
+			goto out;
+	}
+	yaml_mapping_end_event_initialize(&ev);
+	rc = yaml_emitter_emit(e, &ev) ? 0 : -1;
+out:
+	free(order);
+	return rc;
+}
+
+/* Emits v as yaml.v2 marshals it. */
+static int
+yaml_emit(yaml_emitter_t *e, struct tval v, int depth)
+{
+	struct buf b = {0};
+	yaml_event_t ev;
+	size_t i;
+	int rc;
+
+	if (depth > YAML_DEPTH_MAX)
+		return -1;
+	switch (v.kind) {
+	case TV_NIL:
+		return yaml_scalar(e, "null", 4, YAML_PLAIN_SCALAR_STYLE);
+	case TV_BOOL:
+		return yaml_scalar(e, v.u.b ? "true" : "false", v.u.b ? 4 : 5,
+		    YAML_PLAIN_SCALAR_STYLE);
+	case TV_INT:
+	case TV_FLOAT:
+		if (v.kind == TV_INT)
+			buf_printf(&b, "%lld", (long long)v.u.i);
+		else if (isnan(v.u.f))
+			buf_puts(&b, ".nan");
+		else if (isinf(v.u.f))
+			buf_puts(&b, v.u.f > 0 ? ".inf" : "-.inf");
+		else
+			gofmt_float_shortest(&b, v.u.f);
+		rc = yaml_scalar(e, b.data, b.len, YAML_PLAIN_SCALAR_STYLE);
+		buf_free(&b);
+		return rc;
+	case TV_STRING:
+		return yaml_string(e, v.u.s.p, v.u.s.len);
+	case TV_LIST:
+		yaml_sequence_start_event_initialize(&ev, NULL, NULL, 1,
+		    YAML_BLOCK_SEQUENCE_STYLE);
+		if (!yaml_emitter_emit(e, &ev))
+			return -1;
+		for (i = 0; i < v.u.list->len; i++) {
+			if (yaml_emit(e, v.u.list->items[i], depth + 1) < 0)
+				return -1;
+		}
+		yaml_sequence_end_event_initialize(&ev);
+		return yaml_emitter_emit(e, &ev) ? 0 : -1;
+	case TV_MAP:
+	case TV_RECORD:
+		return yaml_emit_map(e, v, depth);
+	}
+	return -1;
+}
+
+/*
+ * toYAML MAP: the map as gopkg.in/yaml.v2 marshals it (libyaml's emitter,
+ * which yaml.v2 is a port of: block style, 2-space indent, 80-column
+ * folding; strings quoted when they would read back as another type,
+ * literal style for multi-line strings), trailing newline trimmed.
+ * Differences: non-UTF-8 strings are not written as !!binary.
+ */
+static int
+fn_to_yaml(struct tmpl_call *c, size_t argc, const struct tval *argv,
+    struct tval *ret)
+{
+	struct buf b = {0};
+	yaml_emitter_t e;
+	yaml_event_t ev;
+	const char *s;
+	size_t n;
+	int ok;
+
+	if (argv[0].kind != TV_MAP)
+		return funcs_fail_type(c, "map[string]interface {}", argv[0]);
+	yaml_emitter_initialize(&e);
+	yaml_emitter_set_output(&e, yaml_write, &b);
+	yaml_emitter_set_unicode(&e, 1);
+	yaml_stream_start_event_initialize(&ev, YAML_UTF8_ENCODING);
+	ok = yaml_emitter_emit(&e, &ev);
+	yaml_document_start_event_initialize(&ev, NULL, NULL, NULL, 1);
+	ok = ok && yaml_emitter_emit(&e, &ev);
+	ok = ok && yaml_emit(&e, argv[0], 0) == 0;
+	yaml_document_end_event_initialize(&ev, 1);
+	ok = ok && yaml_emitter_emit(&e, &ev);
+	yaml_stream_end_event_initialize(&ev);
+	ok = ok && yaml_emitter_emit(&e, &ev);
+	ok = ok && yaml_emitter_flush(&e);
+	yaml_emitter_delete(&e);
+	if (!ok) {
+		buf_free(&b);
+		return tmpl_call_fail(c, "toYAML: cannot encode the value");
+	}
+	n = b.len;
+	s = funcs_trim_space(b.data ? b.data : "", &n);
+	*ret = tval_str_copy(tmpl_call_arena(c), s, n);
+	buf_free(&b);
+	return 0;
+}
+
+/* toJSON V: encoding/json's Marshal. */
+static int
+fn_to_json(struct tmpl_call *c, size_t argc, const struct tval *argv,
+    struct tval *ret)
+{
+	struct buf b = {0};
+	char err[128];
+
+	if (funcs_json_write(&b, argv[0], false, err, sizeof(err)) < 0) {
+		buf_free(&b);
+		return tmpl_call_fail(c, "toJSON: %s", err);
+	}
+	*ret = funcs_str_buf(c, &b);
+	return 0;
+}
+
+/* toJSONPretty MAP: encoding/json's MarshalIndent with two spaces. */
+static int
+fn_to_json_pretty(struct tmpl_call *c, size_t argc, const struct tval *argv,
+    struct tval *ret)
+{
+	struct buf b = {0};
+	char err[128];
+
+	if (argv[0].kind != TV_MAP)
+		return funcs_fail_type(c, "map[string]interface {}", argv[0]);
+	if (funcs_json_write(&b, argv[0], true, err, sizeof(err)) < 0) {
+		buf_free(&b);
+		return tmpl_call_fail(c, "toJSONPretty: %s", err);
+	}
+	*ret = funcs_str_buf(c, &b);
+	return 0;
+}
+
+/*
+ * Compiles a Go (RE2) regular expression with PCRE2. Options closest to
+ * RE2: UTF-8, '.' does not match '\n', '$' only at the very end, invalid
+ * UTF-8 in subjects allowed. Known differences from RE2: PCRE2 accepts
+ * backreferences, lookaround and possessive quantifiers, which Go rejects;
+ * Go's leftmost-first semantics match PCRE's, and \d \w \s \b are ASCII in
+ * both; error messages are PCRE2's.
+ */
+static pcre2_code *
+re_compile(struct tmpl_call *c, const char *re, size_t n)
+{
+	PCRE2_UCHAR msg[256];
+	PCRE2_SIZE off;
+	pcre2_code *code;
+	int err;
+
+	code = pcre2_compile((PCRE2_SPTR)re, n,
+	    PCRE2_UTF | PCRE2_MATCH_INVALID_UTF | PCRE2_DOLLAR_ENDONLY, &err,
+	    &off, NULL);
+	if (code == NULL) {
+		pcre2_get_error_message(err, msg, sizeof(msg));
+		tmpl_call_fail(c,
+		    "error parsing regexp: %s at offset %zu: `%s`",
+		    (const char *)msg, (size_t)off, re);
+	}
+	return code;
+}
+
+/* regexMatch RE S: whether RE matches anywhere in S. */
+static int
+fn_regex_match(struct tmpl_call *c, size_t argc, const struct tval *argv,
+    struct tval *ret)
+{
+	pcre2_match_data *md;
+	pcre2_code *code;
+	const char *re, *s;
+	size_t rn, n;
+	int rc;
+
+	if (funcs_arg_str(c, argv[0], &re, &rn) < 0 ||
+	    funcs_arg_str(c, argv[1], &s, &n) < 0)
+		return -1;
+	if ((code = re_compile(c, re, rn)) == NULL)
+		return -1;
+	md = pcre2_match_data_create_from_pattern(code, NULL);
+	rc = pcre2_match(code, (PCRE2_SPTR)s, n, 0, 0, md, NULL);
+	pcre2_match_data_free(md);
+	pcre2_code_free(code);
+	*ret = tval_bool(rc >= 0);
+	return 0;
+}
+
+/* Appends group g of the match ov (unset groups are empty). */
+static void
+re_group(struct buf *out, const char *s, const PCRE2_SIZE *ov, uint32_t ng,
+    long g)
+{
+	if (g < 0 || (uint32_t)g >= ng || ov[2 * g] == PCRE2_UNSET)
+		return;
+	buf_append(out, s + ov[2 * g], ov[2 * g + 1] - ov[2 * g]);
+}
+
+/*
+ * Appends the replacement tpl for one match, expanding $1, ${1}, $name,
+ * ${name} and $$ as Go's Regexp.Expand does.
+ */
+static void
+re_expand(struct buf *out, pcre2_code *code, const char *tpl, size_t tn,
+    const char *s, const PCRE2_SIZE *ov, uint32_t ng)
+{
+	uint32_t count = 0, esize = 0, k;
+	PCRE2_SPTR table = NULL;
+	const char *name, *dollar;
+	size_t i = 0, len, j;
+	bool brace;
+	long num;
+
+	pcre2_pattern_info(code, PCRE2_INFO_NAMECOUNT, &count);
+	pcre2_pattern_info(code, PCRE2_INFO_NAMEENTRYSIZE, &esize);
+	pcre2_pattern_info(code, PCRE2_INFO_NAMETABLE, &table);
+	while (i < tn) {
+		dollar = memchr(tpl + i, '$', tn - i);
+		if (dollar == NULL)
+			break;
+		buf_append(out, tpl + i, (size_t)(dollar - (tpl + i)));
+		i = (size_t)(dollar - tpl) + 1;
+		if (i < tn && tpl[i] == '$') {
+			buf_puts(out, "$");
+			i++;
+			continue;
+		}
+		brace = i < tn && tpl[i] == '{';
+		j = i + brace;
+		name = tpl + j;
+		while (j < tn &&
+		       (tpl[j] == '_' || (tpl[j] >= '0' && tpl[j] <= '9') ||
+			   ((tpl[j] | 32) >= 'a' && (tpl[j] | 32) <= 'z') ||
+			   (unsigned char)tpl[j] >= 0x80))
+			j++;
+		len = (size_t)(tpl + j - name);
+		if (len == 0 || (brace && (j >= tn || tpl[j] != '}'))) {
+			buf_puts(out, "$"); /* malformed: a literal '$' */
+			continue;
+		}
+		i = j + brace;
+		num = 0;
+		for (j = 0; j < len; j++) {
+			if (name[j] < '0' || name[j] > '9' ||
+			    num >= 100000000) {
+				num = -1;
+				break;
+			}
+			num = num * 10 + (name[j] - '0');
+		}
+		if (name[0] == '0' && len > 1)
+			num = -1;
+		if (num >= 0) {
+			re_group(out, s, ov, ng, num);
+			continue;
+		}
+		for (k = 0; k < count; k++) {
+			PCRE2_SPTR e = table + (size_t)k * esize;
+
+			if (strlen((const char *)e + 2) == len &&
+			    memcmp(e + 2, name, len) == 0) {
+				re_group(out, s, ov, ng, e[0] << 8 | e[1]);
+				break;
+			}
+		}
+	}
+	buf_append(out, tpl + i, tn - i);
+}
+
+/* regexReplaceAll RE REPL S: Go's Regexp.ReplaceAllString. */
+static int
+fn_regex_replace_all(struct tmpl_call *c, size_t argc, const struct tval *argv,
+    struct tval *ret)
+{
+	const char *re, *tpl, *s;
+	size_t rn, tn, n, last = 0, pos = 0, w;
+	struct buf b = {0};
+	pcre2_match_data *md;
+	pcre2_code *code;
+	PCRE2_SIZE *ov;
+	int rc;
+
+	if (funcs_arg_str(c, argv[0], &re, &rn) < 0 ||
+	    funcs_arg_str(c, argv[1], &tpl, &tn) < 0 ||
+	    funcs_arg_str(c, argv[2], &s, &n) < 0)
+		return -1;
+	if ((code = re_compile(c, re, rn)) == NULL)
+		return -1;
+	md = pcre2_match_data_create_from_pattern(code, NULL);
+	ov = pcre2_get_ovector_pointer(md);
+	while (pos <= n) {
+		rc = pcre2_match(code, (PCRE2_SPTR)s, n, pos, 0, md, NULL);
+		if (rc < 0)
+			break;
+		buf_append(&b, s + last, ov[0] - last);
+		/* No replacement for an empty match right after a match. */
+		if (ov[1] > last || ov[0] == 0)
+			re_expand(&b, code, tpl, tn, s, ov,
+			    pcre2_get_ovector_count(md));
+		last = ov[1];
+		/* Advance at least one UTF-8 character. */
+		w = 1;
+		if (pos < n && ((unsigned char)s[pos] & 0xc0) == 0xc0)
+			while (pos + w < n &&
+			       ((unsigned char)s[pos + w] & 0xc0) == 0x80 &&
+			       w < 4)
+				w++;
+		pos = pos + w > ov[1] ? pos + w : ov[1];
+	}
+	buf_append(&b, s + last, n - last);
+	pcre2_match_data_free(md);
+	pcre2_code_free(code);
+	*ret = funcs_str_buf(c, &b);
+	return 0;
+}
+
+/* replaceAll FROM TO S: every FROM in S replaced by TO. */
+static int
+fn_replace_all(struct tmpl_call *c, size_t argc, const struct tval *argv,
+    struct tval *ret)
+{
+	const char *f, *t, *s;
+	size_t fn, tn, n;
+	struct buf b = {0};
+
+	if (funcs_arg_str(c, argv[0], &f, &fn) < 0 ||
+	    funcs_arg_str(c, argv[1], &t, &tn) < 0 ||
+	    funcs_arg_str(c, argv[2], &s, &n) < 0)
+		return -1;
+	funcs_replace(&b, s, n, f, fn, t, tn, -1);
+	*ret = funcs_str_buf(c, &b);
+	return 0;
+}
+
+/* sha256Hex S: the SHA-256 of S in lowercase hex. */
+static int
+fn_sha256_hex(struct tmpl_call *c, size_t argc, const struct tval *argv,
+    struct tval *ret)
+{
+	char hex[65];
+	const char *s;
+	size_t n;
+
+	if (funcs_arg_str(c, argv[0], &s, &n) < 0)
+		return -1;
+	funcs_sha256_hex(s, n, hex);
+	*ret = tval_str_copy(tmpl_call_arena(c), hex, 64);
+	return 0;
+}
+
+/* md5sum S: the MD5 of S in lowercase hex. */
+static int
+fn_md5sum(struct tmpl_call *c, size_t argc, const struct tval *argv,
+    struct tval *ret)
+{
+	char hex[33];
+	const char *s;
+	size_t n;
+
+	if (funcs_arg_str(c, argv[0], &s, &n) < 0)
+		return -1;
+	funcs_md5_hex(s, n, hex);
+	*ret = tval_str_copy(tmpl_call_arena(c), hex, 32);
+	return 0;
+}
+
+/* True when l[i..] starts with lit. */
+static bool
+at(const char *l, size_t n, size_t i, const char *lit)
+{
+	size_t k = strlen(lit);
+
+	return n - i >= k && memcmp(l + i, lit, k) == 0;
+}
+
+/* Appends v zero- (pad '0') or space-padded to width digits. */
+static void
+put_num(struct buf *out, long v, int width, char pad)
+{
+	char tmp[24];
+	int len = snprintf(tmp, sizeof(tmp), "%ld", v);
+
+	for (; len < width; width--)
+		buf_append(out, &pad, 1);
+	buf_puts(out, tmp);
+}
+
+/*
+ * Formats the UTC time tm (+ nsec) with a Go layout ("2006-01-02T15:04:05
+ * Z07:00"): every std chunk of Go's time.Format; zones print as UTC.
+ */
+static void
+go_time_format(struct buf *out, const char *l, size_t n, const struct tm *tm,
+    long nsec)
+{
+	static const char *const mon[] = {"January", "February", "March",
+	    "April", "May", "June", "July", "August", "September", "October",
+	    "November", "December"};
+	static const char *const day[] = {"Sunday", "Monday", "Tuesday",
+	    "Wednesday", "Thursday", "Friday", "Saturday"};
+	size_t i = 0, j, digits;
+	int h12 = tm->tm_hour % 12 == 0 ? 12 : tm->tm_hour % 12;
+	char frac[10], ch;
+
+	while (i < n) {
+		if (at(l, n, i, "January")) {
+			buf_puts(out, mon[tm->tm_mon]), i += 7;
+		} else if (at(l, n, i, "Jan") &&
+			   !(i + 3 < n && l[i + 3] >= 'a' && l[i + 3] <= 'z')) {
+			buf_append(out, mon[tm->tm_mon], 3), i += 3;
+		} else if (at(l, n, i, "Monday")) {
+			buf_puts(out, day[tm->tm_wday]), i += 6;
+		} else if (at(l, n, i, "Mon") &&
+			   !(i + 3 < n && l[i + 3] >= 'a' && l[i + 3] <= 'z')) {
+			buf_append(out, day[tm->tm_wday], 3), i += 3;
+		} else if (at(l, n, i, "MST")) {
+			buf_puts(out, "UTC"), i += 3;
+		} else if (at(l, n, i, "2006")) {
+			put_num(out, tm->tm_year + 1900, 4, '0'), i += 4;
+		} else if (at(l, n, i, "002")) {
+			put_num(out, tm->tm_yday + 1, 3, '0'), i += 3;
+		} else if (at(l, n, i, "01")) {
+			put_num(out, tm->tm_mon + 1, 2, '0'), i += 2;
+		} else if (at(l, n, i, "02")) {
+			put_num(out, tm->tm_mday, 2, '0'), i += 2;
+		} else if (at(l, n, i, "03")) {
+			put_num(out, h12, 2, '0'), i += 2;
+		} else if (at(l, n, i, "04")) {
+			put_num(out, tm->tm_min, 2, '0'), i += 2;
+		} else if (at(l, n, i, "05")) {
+			put_num(out, tm->tm_sec, 2, '0'), i += 2;
+		} else if (at(l, n, i, "06")) {
+			put_num(out, (tm->tm_year + 1900) % 100, 2, '0'),
+			    i += 2;
+		} else if (at(l, n, i, "15")) {
+			put_num(out, tm->tm_hour, 2, '0'), i += 2;
+		} else if (at(l, n, i, "1")) {
+			put_num(out, tm->tm_mon + 1, 1, '0'), i += 1;
+		} else if (at(l, n, i, "__2")) {
+			put_num(out, tm->tm_yday + 1, 3, ' '), i += 3;
+		} else if (at(l, n, i, "_2006")) {
+			buf_puts(out, "_"), i += 1; /* Go: "_" then year */
+		} else if (at(l, n, i, "_2")) {
+			put_num(out, tm->tm_mday, 2, ' '), i += 2;
+		} else if (at(l, n, i, "2")) {
+			put_num(out, tm->tm_mday, 1, '0'), i += 1;
+		} else if (at(l, n, i, "3")) {
+			put_num(out, h12, 1, '0'), i += 1;
+		} else if (at(l, n, i, "4")) {
+			put_num(out, tm->tm_min, 1, '0'), i += 1;
+		} else if (at(l, n, i, "5")) {
+			put_num(out, tm->tm_sec, 1, '0'), i += 1;
+		} else if (at(l, n, i, "PM")) {
+			buf_puts(out, tm->tm_hour >= 12 ? "PM" : "AM"), i += 2;
+		} else if (at(l, n, i, "pm")) {
+			buf_puts(out, tm->tm_hour >= 12 ? "pm" : "am"), i += 2;
+		} else if (at(l, n, i, "Z070000") || at(l, n, i, "Z07:00:00")) {
+			buf_puts(out, "Z"), i += l[i + 3] == ':' ? 9 : 7;
+		} else if (at(l, n, i, "Z0700") || at(l, n, i, "Z07:00")) {
+			buf_puts(out, "Z"), i += l[i + 3] == ':' ? 6 : 5;
+		} else if (at(l, n, i, "Z07")) {
+			buf_puts(out, "Z"), i += 3;
+		} else if (at(l, n, i, "-070000")) {
+			buf_puts(out, "+000000"), i += 7;
+		} else if (at(l, n, i, "-07:00:00")) {
+			buf_puts(out, "+00:00:00"), i += 9;
+		} else if (at(l, n, i, "-0700")) {
+			buf_puts(out, "+0000"), i += 5;
+		} else if (at(l, n, i, "-07:00")) {
+			buf_puts(out, "+00:00"), i += 6;
+		} else if (at(l, n, i, "-07")) {
+			buf_puts(out, "+00"), i += 3;
+		} else if ((l[i] == '.' || l[i] == ',') && i + 1 < n &&
+			   (l[i + 1] == '0' || l[i + 1] == '9')) {
+			ch = l[i + 1];
+			for (j = i + 1; j < n && l[j] == ch; j++)
+				;
+			if (j < n && l[j] >= '0' && l[j] <= '9') {
+				buf_append(out, &l[i], 1), i++;
+				continue;
+			}
+			digits = j - i - 1;
+			if (digits > 9)
+				digits = 9;
+			snprintf(frac, sizeof(frac), "%09ld", nsec);
+			if (ch == '9') {
+				while (digits > 0 && frac[digits - 1] == '0')
+					digits--;
+			}
+			if (digits > 0) {
+				buf_append(out, &l[i], 1);
+				buf_append(out, frac, digits);
+			}
+			i = j;
+		} else {
+			buf_append(out, &l[i], 1), i++;
+		}
+	}
+}
+
+/* timestamp [LAYOUT]: now in UTC, RFC 3339 or a Go layout or "unix". */
+static int
+fn_timestamp(struct tmpl_call *c, size_t argc, const struct tval *argv,
+    struct tval *ret)
+{
+	const char *layout = "2006-01-02T15:04:05Z07:00";
+	struct buf b = {0};
+	struct timespec ts;
+	struct tm tm;
+	size_t n = strlen(layout);
+
+	if (argc > 1)
+		return tmpl_call_fail(c,
+		    "timestamp: wrong number of arguments, expected 0 or 1, "
+		    "but got %zu",
+		    argc);
+	if (argc == 1 && funcs_arg_str(c, argv[0], &layout, &n) < 0)
+		return -1;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	gmtime_r(&ts.tv_sec, &tm);
+	if (n == 4 && memcmp(layout, "unix", 4) == 0)
+		buf_printf(&b, "%lld", (long long)ts.tv_sec);
+	else
+		go_time_format(&b, layout, n, &tm, ts.tv_nsec);
+	*ret = funcs_str_buf(c, &b);
+	return 0;
+}
+
+/* toLower S. */
+static int
+fn_to_lower(struct tmpl_call *c, size_t argc, const struct tval *argv,
+    struct tval *ret)
+{
+	struct buf b = {0};
+	const char *s;
+	size_t n;
+
+	if (funcs_arg_str(c, argv[0], &s, &n) < 0)
+		return -1;
+	funcs_lower(&b, s, n);
+	*ret = funcs_str_buf(c, &b);
+	return 0;
+}
+
+/* toUpper S. */
+static int
+fn_to_upper(struct tmpl_call *c, size_t argc, const struct tval *argv,
+    struct tval *ret)
+{
+	struct buf b = {0};
+	const char *s;
+	size_t n;
+
+	if (funcs_arg_str(c, argv[0], &s, &n) < 0)
+		return -1;
+	funcs_upper(&b, s, n);
+	*ret = funcs_str_buf(c, &b);
+	return 0;
+}
+
+/* toTitle S: strings.Title, the first letter of each word upper-cased. */
+static int
+fn_to_title(struct tmpl_call *c, size_t argc, const struct tval *argv,
+    struct tval *ret)
+{
+	struct buf b = {0};
+	const char *s;
+	size_t n;
+
+	if (funcs_arg_str(c, argv[0], &s, &n) < 0)
+		return -1;
+	funcs_title(&b, s, n);
+	*ret = funcs_str_buf(c, &b);
+	return 0;
+}
+
+/* split SEP S: S trimmed and split at SEP; "" gives an empty list. */
+static int
+fn_split(struct tmpl_call *c, size_t argc, const struct tval *argv,
+    struct tval *ret)
+{
+	const char *sep, *s;
+	size_t sn, n;
+
+	if (funcs_arg_str(c, argv[0], &sep, &sn) < 0 ||
+	    funcs_arg_str(c, argv[1], &s, &n) < 0)
+		return -1;
+	s = funcs_trim_space(s, &n);
+	if (n == 0) {
+		*ret = tval_list_new(tmpl_call_arena(c));
+		return 0;
+	}
+	*ret = funcs_split(tmpl_call_arena(c), s, n, sep, sn);
+	return 0;
+}
+
+/* Arithmetic operations of consul-template's math functions. */
+enum math_op { OP_ADD, OP_SUB, OP_MUL, OP_DIV, OP_MOD, OP_MIN, OP_MAX };
+
+static const char *const math_names[] = {"add", "subtract", "multiply",
+    "divide", "modulo", "minimum", "maximum"};
+
+/* Fails with "NAME: unknown type for %q (%T)" about v. */
+static int
+math_unknown(struct tmpl_call *c, enum math_op op, struct tval v)
+{
+	struct buf q = {0};
+	int rc;
+
+	if (v.kind == TV_NIL)
+		buf_puts(&q, "<invalid reflect.Value>");
+	else
+		gofmt_value(&q, v, 'q', 0);
+	rc = tmpl_call_fail(c, "%s: unknown type for %s (%s)", math_names[op],
+	    q.data ? q.data : "", tval_type(v));
+	buf_free(&q);
+	return rc;
+}
+
+/*
+ * The math functions take (b, a) and compute a OP b, with Go's reflect
+ * rules: int OP int is an int (wrapping, as Go), anything with a float is
+ * a float; minimum/maximum return the chosen operand unchanged; modulo
+ * takes ints only; integer division by zero is Go's runtime error.
+ */
+static int
+math_call(struct tmpl_call *c, enum math_op op, const struct tval *argv,
+    struct tval *ret)
+{
+	struct tval b = argv[0], a = argv[1];
+	double af, bf;
+	uint64_t ua, ub;
+
+	if (a.kind != TV_INT && a.kind != TV_FLOAT)
+		return math_unknown(c, op, a);
+	if (b.kind != TV_INT && b.kind != TV_FLOAT)
+		return math_unknown(c, op, b);
+	if (op == OP_MOD && b.kind == TV_FLOAT)
+		return math_unknown(c, op, b);
+	if (op == OP_MOD && a.kind == TV_FLOAT)
+		return math_unknown(c, op, a);
+	if (a.kind == TV_INT && b.kind == TV_INT) {
+		ua = (uint64_t)a.u.i, ub = (uint64_t)b.u.i;
+		switch (op) {
+		case OP_ADD:
+			*ret = tval_int((int64_t)(ua + ub));
+			break;
+		case OP_SUB:
+			*ret = tval_int((int64_t)(ua - ub));
+			break;
+		case OP_MUL:
+			*ret = tval_int((int64_t)(ua * ub));
+			break;
+		case OP_DIV:
+		case OP_MOD:
+			if (b.u.i == 0)
+				return tmpl_call_fail(c,
+				    "runtime error: integer divide by zero");
+			if (b.u.i == -1) /* Go wraps INT64_MIN / -1 */
+				*ret = tval_int(
+				    op == OP_DIV ? (int64_t)(0 - ua) : 0);
+			else
+				*ret = tval_int(op == OP_DIV ? a.u.i / b.u.i
+							     : a.u.i % b.u.i);
+			break;
+		case OP_MIN:
+			*ret = a.u.i < b.u.i ? a : b;
+			break;
+		case OP_MAX:
+			*ret = a.u.i > b.u.i ? a : b;
+			break;
+		}
+		return 0;
+	}
+	af = a.kind == TV_INT ? (double)a.u.i : a.u.f;
+	bf = b.kind == TV_INT ? (double)b.u.i : b.u.f;
+	switch (op) {
+	case OP_ADD:
+		*ret = tval_float(af + bf);
+		break;
+	case OP_SUB:
+		*ret = tval_float(af - bf);
+		break;
+	case OP_MUL:
+		*ret = tval_float(af * bf);
+		break;
+	case OP_DIV:
+		*ret = tval_float(af / bf);
+		break;
+	case OP_MIN:
+		*ret = af < bf ? a : b;
+		break;
+	case OP_MAX:
+		*ret = af > bf ? a : b;
+		break;
+	case OP_MOD:
+		break;
+	}
+	return 0;
+}
+
+/* add B A: A + B. */
+static int
+fn_add(struct tmpl_call *c, size_t argc, const struct tval *argv,
+    struct tval *ret)
+{
+	return math_call(c, OP_ADD, argv, ret);
+}
+
+/* subtract B A: A - B. */
+static int
+fn_subtract(struct tmpl_call *c, size_t argc, const struct tval *argv,
+    struct tval *ret)
+{
+	return math_call(c, OP_SUB, argv, ret);
+}
+
+/* multiply B A: A * B. */
+static int
+fn_multiply(struct tmpl_call *c, size_t argc, const struct tval *argv,
+    struct tval *ret)
+{
+	return math_call(c, OP_MUL, argv, ret);
+}
+
+/* divide B A: A / B. */
+static int
+fn_divide(struct tmpl_call *c, size_t argc, const struct tval *argv,
+    struct tval *ret)
+{
+	return math_call(c, OP_DIV, argv, ret);
+}
+
+/* modulo B A: A % B, integers only. */
+static int
+fn_modulo(struct tmpl_call *c, size_t argc, const struct tval *argv,
+    struct tval *ret)
+{
+	return math_call(c, OP_MOD, argv, ret);
+}
+
+/* minimum B A: the smaller. */
+static int
+fn_minimum(struct tmpl_call *c, size_t argc, const struct tval *argv,
+    struct tval *ret)
+{
+	return math_call(c, OP_MIN, argv, ret);
+}
+
+/* maximum B A: the larger. */
+static int
+fn_maximum(struct tmpl_call *c, size_t argc, const struct tval *argv,
+    struct tval *ret)
+{
+	return math_call(c, OP_MAX, argv, ret);
+}
 
 const struct tmpl_func tmpl_funcs_consul[] = {
-	{NULL, 0, 0, NULL},
+    {"key", 1, 1, fn_key},
+    {"keyExists", 1, 1, fn_key_exists},
+    {"keyOrDefault", 2, 2, fn_key_or_default},
+    {"ls", 1, 1, fn_ls},
+    {"safeLs", 1, 1, fn_safe_ls},
+    {"tree", 1, 1, fn_tree},
+    {"safeTree", 1, 1, fn_safe_tree},
+    {"env", 1, 1, fn_env},
+    {"envOrDefault", 2, 2, fn_env_or_default},
+    {"mustEnv", 1, 1, fn_must_env},
+    {"file", 1, 1, fn_file},
+    {"base64Decode", 1, 1, fn_base64_decode},
+    {"base64Encode", 1, 1, fn_base64_encode},
+    {"base64URLDecode", 1, 1, fn_base64_url_decode},
+    {"base64URLEncode", 1, 1, fn_base64_url_encode},
+    {"contains", 2, 2, fn_contains},
+    {"containsAll", 2, 2, fn_contains_all},
+    {"containsAny", 2, 2, fn_contains_any},
+    {"containsNone", 2, 2, fn_contains_none},
+    {"containsNotAll", 2, 2, fn_contains_not_all},
+    {"explode", 1, 1, fn_explode},
+    {"in", 2, 2, fn_in},
+    {"indent", 2, 2, fn_indent},
+    {"join", 2, 2, fn_join},
+    {"trimSpace", 1, 1, fn_trim_space},
+    {"trimPrefix", 2, 2, fn_trim_prefix},
+    {"trimSuffix", 2, 2, fn_trim_suffix},
+    {"parseBool", 1, 1, fn_parse_bool},
+    {"parseFloat", 1, 1, fn_parse_float},
+    {"parseInt", 1, 1, fn_parse_int},
+    {"parseUint", 1, 1, fn_parse_uint},
+    {"parseJSON", 1, 1, fn_parse_json},
+    {"parseYAML", 1, 1, fn_parse_yaml},
+    {"regexMatch", 2, 2, fn_regex_match},
+    {"regexReplaceAll", 3, 3, fn_regex_replace_all},
+    {"replaceAll", 3, 3, fn_replace_all},
+    {"sha256Hex", 1, 1, fn_sha256_hex},
+    {"md5sum", 1, 1, fn_md5sum},
+    {"timestamp", 0, -1, fn_timestamp},
+    {"toLower", 1, 1, fn_to_lower},
+    {"toUpper", 1, 1, fn_to_upper},
+    {"toTitle", 1, 1, fn_to_title},
+    {"toJSON", 1, 1, fn_to_json},
+    {"toJSONPretty", 1, 1, fn_to_json_pretty},
+    {"toYAML", 1, 1, fn_to_yaml},
+    {"split", 2, 2, fn_split},
+    {"byKey", 1, 1, fn_by_key},
+    {"add", 2, 2, fn_add},
+    {"subtract", 2, 2, fn_subtract},
+    {"multiply", 2, 2, fn_multiply},
+    {"divide", 2, 2, fn_divide},
+    {"modulo", 2, 2, fn_modulo},
+    {"minimum", 2, 2, fn_minimum},
+    {"maximum", 2, 2, fn_maximum},
+    {NULL, 0, 0, NULL},
 };

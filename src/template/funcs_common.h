@@ -1,0 +1,94 @@
+/* Helpers shared by the consul-template, confd and dockerize libraries. */
+#ifndef CONFINIT_TEMPLATE_FUNCS_COMMON_H
+#define CONFINIT_TEMPLATE_FUNCS_COMMON_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "template/funcs.h"
+#include "template/value.h"
+#include "xmalloc.h"
+
+/* Results of the strconv-like parsers. */
+#define FUNCS_OK 0
+#define FUNCS_ESYNTAX (-1) /* "invalid syntax" */
+#define FUNCS_ERANGE (-2)  /* "value out of range" */
+
+/*
+ * Argument checks with text/template's messages ("wrong type for value;
+ * expected string; got int"). Each returns 0, or tmpl_call_fail() (-1).
+ */
+int funcs_arg_str(struct tmpl_call *c, struct tval v, const char **s,
+    size_t *n);
+int funcs_arg_int(struct tmpl_call *c, struct tval v, int64_t *i);
+/* v must be a list whose items are all strings (Go's []string). */
+int funcs_arg_strlist(struct tmpl_call *c, struct tval v);
+/* Fails with "wrong type for value; expected WANT; got TYPE-OF-V". */
+int funcs_fail_type(struct tmpl_call *c, const char *want, struct tval v);
+
+/* Returns the bytes of b as a string of the render's arena; frees b. */
+struct tval funcs_str_buf(struct tmpl_call *c, struct buf *b);
+
+/* Go's strconv.ParseBool. */
+int funcs_parse_bool(const char *s, size_t n, bool *out);
+/* Go's strconv.ParseInt(s, 10, 64) and ParseUint(s, 10, 64). */
+int funcs_parse_int(const char *s, size_t n, int64_t *out);
+int funcs_parse_uint(const char *s, size_t n, uint64_t *out);
+/* Go's strconv.ParseFloat(s, 64); *out is +-Inf on FUNCS_ERANGE. */
+int funcs_parse_float(const char *s, size_t n, double *out);
+/*
+ * Fails with Go's strconv error: "[PREFIX: ]strconv.FN: parsing "S":
+ * invalid syntax" (or "value out of range"); prefix may be NULL.
+ */
+int funcs_fail_strconv(struct tmpl_call *c, const char *prefix, const char *fn,
+    const char *s, size_t n, int code);
+
+/* Go's base64 StdEncoding (url: URLEncoding), both padded. */
+void funcs_base64_encode(struct buf *out, const char *s, size_t n, bool url);
+/*
+ * Decodes as Go's DecodeString (newlines ignored, padding required).
+ * Returns 0, or -1 and sets *bad to the offset Go reports in "illegal
+ * base64 data at input byte N".
+ */
+int funcs_base64_decode(struct buf *out, const char *s, size_t n, bool url,
+    size_t *bad);
+
+/* Lowercase hex digests: out holds 65 (sha256) or 33 (md5) bytes. */
+void funcs_sha256_hex(const char *s, size_t n, char *out);
+void funcs_md5_hex(const char *s, size_t n, char *out);
+
+/* Go's strings.ToLower / ToUpper / Title (UTF-8 aware). */
+void funcs_lower(struct buf *out, const char *s, size_t n);
+void funcs_upper(struct buf *out, const char *s, size_t n);
+void funcs_title(struct buf *out, const char *s, size_t n);
+/* Go's strings.TrimSpace: returns the trimmed span of s. */
+const char *funcs_trim_space(const char *s, size_t *n);
+/* Go's strings.Split: a list of strings of the arena. */
+struct tval funcs_split(struct tarena *a, const char *s, size_t n,
+    const char *sep, size_t seplen);
+/* Go's strings.Replace(s, old, new, count); count < 0: all. */
+void funcs_replace(struct buf *out, const char *s, size_t n, const char *old,
+    size_t oldlen, const char *new, size_t newlen, int64_t count);
+/* Go's strings.Join of a list of strings (checked by funcs_arg_strlist). */
+void funcs_join(struct buf *out, struct tval list, const char *sep,
+    size_t seplen);
+/* Go's path.Clean, path.Base and path.Dir. */
+void funcs_path_clean(struct buf *out, const char *s, size_t n);
+void funcs_path_base(struct buf *out, const char *s, size_t n);
+void funcs_path_dir(struct buf *out, const char *s, size_t n);
+
+/*
+ * Appends v as Go's encoding/json Marshal (pretty: MarshalIndent with two
+ * spaces). Returns 0, or -1 with Go's message in err (NaN, Inf).
+ */
+int funcs_json_write(struct buf *out, struct tval v, bool pretty, char *err,
+    size_t errlen);
+/*
+ * Parses JSON text as Go's json.Unmarshal into interface{} (numbers are
+ * float64), into values of the arena. Returns 0, or -1 with a message.
+ */
+int funcs_json_parse(struct tarena *a, const char *s, size_t n,
+    struct tval *out, char *err, size_t errlen);
+
+#endif
