@@ -8,6 +8,9 @@ export LC_ALL=C
 : "${HELPERS:?HELPERS must name the directory of the test helpers}"
 CONFINIT=$(readlink -f "$CONFINIT")
 T_COMM=$(basename "$CONFINIT" | cut -c1-15)
+# 1 when confinit is built with AddressSanitizer (each run is much slower).
+T_SANITIZED=0
+ldd "$CONFINIT" 2>/dev/null | grep -q libasan && T_SANITIZED=1
 ulimit -c 0
 
 T_PASSED=0
