@@ -74,6 +74,11 @@ info --version '[0-9]+\.[0-9]+\.[0-9]+'
 info -l '[Ll]icen[sc]e'
 info --license '[Ll]icen[sc]e'
 
+# zombie_lines N: true when confinit's stderr has N "Reaped zombie" lines.
+zombie_lines() {
+	(($(grep -c 'Reaped zombie' "$CI_ERR") >= $1))
+}
+
 # text_lines FILE: every line is "[confinit] LEVEL: message".
 text_lines() {
 	[[ -s $1 ]] && ! grep -qvE \
@@ -114,7 +119,7 @@ for mode in $T_MODES; do
 	    "$rec"
 	if ci_started "log/$mode/json -w" &&
 	    wait_until 10 at_least_lines "$rec" 3 &&
-	    wait_until 10 test "$(grep -c 'Reaped zombie' "$CI_ERR")" -ge 3
+	    wait_until 10 zombie_lines 3
 	then
 		pass "log/$mode/json -w: three zombie lines"
 	else

@@ -46,6 +46,11 @@ basics() {
 	expect_eq "$name: only 0 1 2 open in the app" "0 1 2" "$(field fds)"
 }
 
+# cwd_is_root: true when confinit's working directory is /.
+cwd_is_root() {
+	[[ $(readlink "/proc/$CI_PID/cwd") == / ]]
+}
+
 # workdir MODE: the app keeps the directory it was started in; confinit
 # moves to / after spawning it.
 workdir() {
@@ -67,7 +72,7 @@ workdir() {
 		pass "$name: confinit's cwd is /"
 	else
 		# It may chdir just after the spawn: give it a moment.
-		wait_until 5 test "$(readlink "/proc/$CI_PID/cwd")" = /
+		wait_until 5 cwd_is_root
 		expect_eq "$name: confinit's cwd" / \
 		    "$(readlink "/proc/$CI_PID/cwd")"
 	fi
