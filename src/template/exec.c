@@ -1,5 +1,6 @@
 /* The template executor: walks the tree with Go's evaluation rules. */
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -38,6 +39,7 @@ struct state {
 	size_t frame; /* first variable of the current template */
 	int depth;
 	size_t at; /* the operand evaluated last, for messages as Go's */
+	uintptr_t stack; /* address of a local of tmpl_render() */
 };
 
 struct tmpl_call {
@@ -463,6 +465,17 @@ eval_operand(struct state *s, struct tval dot, const struct arg *args,
 	return 0;
 }
 
+/* Fails when the render has used its C stack budget (deep recursion). */
+static int
+check_stack(struct state *s, size_t pos)
+{
+	uintptr_t here = (uintptr_t)&here;
+
+	if (s->stack - here > TMPL_STACK_BUDGET)
+		return xerr(s, pos, "template recursion too deep");
+	return 0;
+}
+
 /* Evaluates a pipeline, declaring or assigning its variables. */
 static int
 eval_pipe(struct state *s, struct tval dot, const struct pipe *pp,
@@ -471,6 +484,9 @@ eval_pipe(struct state *s, struct tval dot, const struct pipe *pp,
 	struct tval v = novalue();
 	struct var *var;
 	size_t i;
+
+	if (check_stack(s, pp->pos) < 0)
+		return -1;
 
 	for (i = 0; i < pp->ncmds; i++) {
 		const struct cmd *c = &pp->cmds[i];
@@ -569,6 +585,8 @@ walk_template(struct state *s, struct tval dot, const struct node *n)
 	if (s->depth >= TMPL_MAX_CALL_DEPTH)
 		return xerr(s, n->pos, "exceeded maximum template depth (%d)",
 		    TMPL_MAX_CALL_DEPTH);
+	if (check_stack(s, n->pos) < 0)
+		return -1;
 	if (n->pipe != NULL && eval_pipe(s, dot, n->pipe, &v) < 0)
 		return -1;
 	s->depth++;
@@ -679,6 +697,7 @@ tmpl_render(const struct tmpl *t, const struct tmpl_data *data,
 	size_t i;
 	int rc;
 
+	s.stack = (uintptr_t)&s;
 	s.t = t;
 	s.data = data;
 	s.arena = tarena_new();

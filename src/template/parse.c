@@ -23,6 +23,7 @@ struct parser {
 	jmp_buf jb;
 	const char **vars;
 	size_t nvars, capvars;
+	size_t var_base; /* first variable of the template being parsed */
 	int range_depth;
 	int depth;
 	size_t stop_pos;
@@ -518,10 +519,10 @@ parse_term(struct parser *p, struct arg *a)
 		next(p);
 		a->type = A_VAR;
 		a->name = pstr(p, t->val, t->len);
-		for (k = p->nvars; k > 0; k--)
+		for (k = p->nvars; k > p->var_base; k--)
 			if (strcmp(p->vars[k - 1], a->name) == 0)
 				break;
-		if (k == 0)
+		if (k == p->var_base)
 			perr(p, t->pos, "undefined variable \"%s\"", a->name);
 		break;
 	case TK_FIELD:
@@ -684,11 +685,11 @@ decls:
 			pp->decl[pp->ndecl++] = pstr(p, v->val, v->len);
 			var_push(p, pp->decl[pp->ndecl - 1]);
 			if (pp->is_assign) {
-				for (k = p->nvars - 1; k > 0; k--)
+				for (k = p->nvars - 1; k > p->var_base; k--)
 					if (strcmp(p->vars[k - 1],
 						pp->decl[pp->ndecl - 1]) == 0)
 						break;
-				if (k == 0)
+				if (k == p->var_base)
 					perr(p, v->pos,
 					    "undefined variable \"%s\"",
 					    pp->decl[pp->ndecl - 1]);
@@ -857,23 +858,17 @@ static void
 parse_body(struct parser *p, const char *name, const char *context)
 {
 	struct nlist root = {0};
-	const char **vars = p->vars;
-	size_t nvars = p->nvars, capvars = p->capvars;
+	size_t nvars = p->nvars, var_base = p->var_base;
 	int range_depth = p->range_depth;
 
-	p->vars = NULL;
-	p->nvars = p->capvars = 0;
+	/* The body sees only its own variables, starting with "$". */
+	p->var_base = p->nvars;
 	p->range_depth = 0;
 	var_push(p, "$");
-	if (parse_list(p, &root) != STOP_END) {
-		free(p->vars);
-		p->vars = vars;
+	if (parse_list(p, &root) != STOP_END)
 		perr(p, p->stop_pos, "unexpected {{else}} in %s", context);
-	}
-	free(p->vars);
-	p->vars = vars;
 	p->nvars = nvars;
-	p->capvars = capvars;
+	p->var_base = var_base;
 	p->range_depth = range_depth;
 	add_def(p, name, &root);
 }

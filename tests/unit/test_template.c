@@ -471,7 +471,7 @@ test_templates(void **state)
 		    "ERR: t.tmpl:1:10: unexpected <define> in command"},
 		{"{{define \"loop\"}}{{template \"loop\"}}{{end}}"
 		 "{{template \"loop\"}}",
-		    "ERR: t.tmpl:1:28: exceeded maximum template depth (10000)"},
+		    "ERR: t.tmpl:1:28: exceeded maximum template depth (1000)"},
 	};
 
 	(void)state;
