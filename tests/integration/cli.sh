@@ -79,6 +79,48 @@ zombie_lines() {
 	(($(grep -c 'Reaped zombie' "$CI_ERR") >= $1))
 }
 
+# verbosity DESC WARN DEBUG [ARGS...]: with ARGS (and the variables set on
+# the call), -w lines (warnings) show or not (WARN yes/no), and so do debug
+# lines (DEBUG yes/no). TINI_VERBOSITY as in tini: 0 fatal errors only, 1
+# warnings too, 2 info, 3 debug, 4 trace.
+verbosity() {
+	local desc=$1 warn=$2 debug=$3 rec name
+	shift 3
+	name="verbosity/$desc"
+	rec=$T_DIR/orphans.$((T_SEQ + 1))
+	ci_start sub "$@" -w -- "$HELPERS/orphans" 2 "$rec"
+	if ! wait_until 10 at_least_lines "$rec" 2 ||
+	    ! wait_until 10 ci_only_app; then
+		fail "$name: the orphans were not reaped"
+	fi
+	kill -TERM "$CI_PID"
+	ci_wait
+	if [[ $warn == yes ]]; then
+		expect_grep "$name: warnings (-w) shown" 'Reaped zombie' \
+		    "$CI_ERR"
+	else
+		expect_no_grep "$name: warnings (-w) hidden" 'Reaped zombie' \
+		    "$CI_ERR"
+	fi
+	if [[ $debug == yes ]]; then
+		expect_grep "$name: debug lines shown" '^\[confinit\] debug:' \
+		    "$CI_ERR"
+	else
+		expect_no_grep "$name: debug lines hidden" \
+		    '^\[confinit\] debug:' "$CI_ERR"
+	fi
+}
+
+verbosity default yes no
+verbosity -v yes yes -v
+verbosity "--log-level error" no no --log-level error
+verbosity "--log-level debug" yes yes --log-level debug
+TINI_VERBOSITY=0 verbosity TINI_VERBOSITY=0 no no
+CONFINIT_LOG_LEVEL=error verbosity CONFINIT_LOG_LEVEL=error no no
+# The command line wins.
+CONFINIT_LOG_LEVEL=error verbosity "--log-level warn over env" yes no \
+    --log-level warn
+
 # text_lines FILE: every line is "[confinit] LEVEL: message".
 text_lines() {
 	[[ -s $1 ]] && ! grep -qvE \

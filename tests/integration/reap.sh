@@ -21,7 +21,7 @@ reap_case() {
 	# Every orphan must have been adopted by confinit itself.
 	expect_eq "$name: orphans adopted by confinit (pid $CI_NSPID)" \
 	    "$n" "$(awk -v p="$CI_NSPID" '$2 == p' "$rec" | wc -l)"
-	if wait_until 10 t_only_app; then
+	if wait_until 10 ci_only_app; then
 		pass "$name: no zombie left, only the app remains"
 	else
 		zombies "$CI_PID"
@@ -41,14 +41,6 @@ reap_case() {
 		expect_no_grep "$name: no 'Reaped zombie' line without -w" \
 		    'Reaped zombie' "$CI_ERR"
 	fi
-}
-
-# t_only_app: true when confinit has one child (the app) and no zombie.
-t_only_app() {
-	children "$CI_PID"
-	((${#CHILDREN[@]} == 1)) || return 1
-	zombies "$CI_PID"
-	((${#ZOMBIES[@]} == 0))
 }
 
 for mode in $T_MODES; do

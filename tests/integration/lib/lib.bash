@@ -322,6 +322,15 @@ t_first_child() {
 	APP=${CHILDREN[0]}
 }
 
+# ci_only_app: true when confinit has exactly one child (the app) and no
+# zombie.
+ci_only_app() {
+	children "$CI_PID"
+	((${#CHILDREN[@]} == 1)) || return 1
+	zombies "$CI_PID"
+	((${#ZOMBIES[@]} == 0))
+}
+
 # ci_started DESC: fails DESC and returns 1 when confinit is not running.
 ci_started() {
 	if [[ -z $CI_PID ]]; then
