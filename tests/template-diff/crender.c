@@ -1,10 +1,12 @@
-/* crender: renders one differential-test case with confinit's engine. */
+/* crender: renders differential-test cases with confinit's engine. */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "cerr.h"
@@ -279,9 +281,12 @@ out:
 	return rc;
 }
 
-/* Renders argv[1] with the data file argv[2] to stdout. */
-int
-main(int argc, char **argv)
+/*
+ * Renders the template file tpath with the data file dpath to stdout.
+ * Returns 0, 1 (the engine failed: message on stderr) or 2 (bad input).
+ */
+static int
+render_one(const char *tpath, const char *dpath)
 {
 	struct tcase tc = {0};
 	struct tmpl_opts opts = {0};
@@ -294,17 +299,13 @@ main(int argc, char **argv)
 	size_t len = 0;
 	int rc = 2;
 
-	if (argc != 3) {
-		fprintf(stderr, "usage: crender TEMPLATE DATA.json\n");
-		return 2;
-	}
-	if (case_load(&tc, argv[2], &err) == -1 ||
-	    (text = read_file(argv[1], &len, &err)) == NULL) {
+	if (case_load(&tc, dpath, &err) == -1 ||
+	    (text = read_file(tpath, &len, &err)) == NULL) {
 		fprintf(stderr, "crender: %s\n", err.msg);
 		goto out;
 	}
-	name = strrchr(argv[1], '/');
-	opts.name = name != NULL ? name + 1 : argv[1];
+	name = strrchr(tpath, '/');
+	opts.name = name != NULL ? name + 1 : tpath;
 	opts.left_delim = tc.delims[0];
 	opts.right_delim = tc.delims[1];
 	opts.dialect = tc.dialect;
@@ -321,6 +322,7 @@ main(int argc, char **argv)
 	}
 	if (out.len > 0 && fwrite(out.data, 1, out.len, stdout) != out.len) {
 		fprintf(stderr, "crender: write: %s\n", strerror(errno));
+		rc = 2;
 		goto out;
 	}
 	rc = fflush(stdout) == 0 ? 0 : 2;
@@ -330,4 +332,149 @@ out:
 	free(text);
 	case_free(&tc);
 	return rc;
+}
+
+/* Points descriptor to at a new file path; -1 on failure. */
+static int
+redirect(int to, const char *path)
+{
+	int fd;
+
+	if ((fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
+		 0644)) == -1)
+		return -1;
+	if (dup2(fd, to) == -1) {
+		close(fd);
+		return -1;
+	}
+	close(fd);
+	return 0;
+}
+
+/* Writes a short text file; -1 on failure. */
+static int
+write_text(const char *path, const char *text)
+{
+	size_t len = strlen(text);
+	int fd, rc = 0;
+
+	if ((fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
+		 0644)) == -1)
+		return -1;
+	if (write(fd, text, len) != (ssize_t)len)
+		rc = -1;
+	close(fd);
+	return rc;
+}
+
+/* Orders directory entry names for qsort. */
+static int
+name_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/*
+ * Renders one case in a child process, so that a crash or a hang (10 s)
+ * costs that case only: OUTDIR/NAME.c (output), NAME.c.err (message) and
+ * NAME.c.rc (exit status; 128+N for signal N).
+ */
+static int
+batch_one(const char *corpus, const char *outdir, const char *file)
+{
+	char *stem, *tpath, *dpath, *opath, *epath, *rpath, *rc;
+	int status, ret = -1;
+	pid_t pid;
+
+	stem = xstrndup(file, strlen(file) - strlen(".tmpl"));
+	tpath = xasprintf("%s/%s", corpus, file);
+	dpath = xasprintf("%s/%s.json", corpus, stem);
+	if (access(dpath, F_OK) == -1) {
+		free(dpath);
+		dpath = xasprintf("%s/default.json", corpus);
+	}
+	opath = xasprintf("%s/%s.c", outdir, stem);
+	epath = xasprintf("%s/%s.c.err", outdir, stem);
+	rpath = xasprintf("%s/%s.c.rc", outdir, stem);
+	fflush(stdout);
+	fflush(stderr);
+	if ((pid = fork()) == -1)
+		goto out;
+	if (pid == 0) {
+		alarm(10);
+		if (redirect(STDOUT_FILENO, opath) == -1 ||
+		    redirect(STDERR_FILENO, epath) == -1)
+			_exit(2);
+		_exit(render_one(tpath, dpath));
+	}
+	while (waitpid(pid, &status, 0) == -1)
+		if (errno != EINTR)
+			goto out;
+	if (WIFSIGNALED(status))
+		rc = xasprintf("%d\n", 128 + WTERMSIG(status));
+	else
+		rc = xasprintf("%d\n", WEXITSTATUS(status));
+	ret = write_text(rpath, rc);
+	free(rc);
+out:
+	free(stem);
+	free(tpath);
+	free(dpath);
+	free(opath);
+	free(epath);
+	free(rpath);
+	return ret;
+}
+
+/* Renders every CORPUS/NAME.tmpl into OUTDIR, one child per case. */
+static int
+batch(const char *corpus, const char *outdir)
+{
+	struct dirent *de;
+	char **names = NULL;
+	size_t n = 0, i;
+	int rc = 0;
+	DIR *d;
+
+	if ((d = opendir(corpus)) == NULL) {
+		fprintf(stderr, "crender: %s: %s\n", corpus, strerror(errno));
+		return 2;
+	}
+	while ((de = readdir(d)) != NULL) {
+		size_t len = strlen(de->d_name);
+
+		if (len <= 5 || strcmp(de->d_name + len - 5, ".tmpl") != 0)
+			continue;
+		names = xreallocarray(names, n + 1, sizeof *names);
+		names[n++] = xstrdup(de->d_name);
+	}
+	closedir(d);
+	qsort(names, n, sizeof *names, name_cmp);
+	for (i = 0; i < n; i++) {
+		if (rc == 0 && batch_one(corpus, outdir, names[i]) == -1) {
+			fprintf(stderr, "crender: %s: %s\n", names[i],
+			    strerror(errno));
+			rc = 2;
+		}
+		free(names[i]);
+	}
+	free(names);
+	return rc;
+}
+
+/*
+ * crender TEMPLATE DATA.json: one case to stdout.
+ * crender -batch CORPUS OUTDIR: every case, as batch() describes.
+ */
+int
+main(int argc, char **argv)
+{
+	if (argc == 4 && strcmp(argv[1], "-batch") == 0)
+		return batch(argv[2], argv[3]);
+	if (argc != 3) {
+		fprintf(stderr, "usage: crender TEMPLATE DATA.json\n"
+				"       crender -batch CORPUS OUTDIR\n");
+		return 2;
+	}
+	return render_one(argv[1], argv[2]);
 }

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Differential test: renders every corpus case with Go's text/template
-# (gorender) and with confinit's engine (crender), compares the outputs byte
-# for byte, and ends with "N passed, N failed". See README.md.
+# (gorender -batch) and with confinit's engine (crender -batch, one child per
+# case), compares the results (gorender -compare: outputs byte for byte,
+# errors by line), shows each mismatch and ends with "N passed, N failed".
+# See README.md.
 #
 # usage: run.sh CRENDER BUILDDIR
 # env:   TEMPLATE_DIFF_REPORT=1  print the summary but exit 0 (progress runs)
@@ -47,12 +49,6 @@ if ! (cd "$here/gorender" &&
 	finish 0 1
 fi
 
-# errline FILE NAME: the first line number in an error message that names
-# the template ("NAME:12" in "template: NAME:12:7: ..." or "NAME:12:7: ...").
-errline() {
-	grep -o "$2:[0-9]\+" "$1" | head -n 1 | sed 's/.*://'
-}
-
 passed=0
 failed=0
 failures=()
@@ -62,61 +58,51 @@ if ! "$gorender" -batch "$here/corpus" "$out"; then
 	echo "template-diff: gorender -batch failed" >&2
 	finish 0 1
 fi
-for tmpl in "$here"/corpus/*.tmpl; do
-	name=$(basename "$tmpl" .tmpl)
+if ! "$crender" -batch "$here/corpus" "$out"; then
+	echo "template-diff: crender -batch failed" >&2
+	finish 0 1
+fi
+if ! "$gorender" -compare "$here/corpus" "$out" >"$out/verdicts"; then
+	echo "template-diff: gorender -compare failed" >&2
+	finish 0 1
+fi
+
+# show NAME: what differs, as a diff or as both results.
+show() {
+	local b=$out/$1
+	if [ "$(cat "$b.go.rc")" = 0 ] && [ "$(cat "$b.c.rc")" = 0 ]; then
+		diff -u --label go --label confinit "$b.go" "$b.c" |
+			head -n "$difflines" | sed 's/^/    /'
+		return
+	fi
+	for side in go c; do
+		local who=go
+		[ $side = c ] && who=confinit
+		if [ "$(cat "$b.$side.rc")" = 0 ]; then
+			head -c 400 "$b.$side" | head -n 4 | sed "s/^/    $who out: /"
+		else
+			head -n 3 "$b.$side.err" | sed "s/^/    $who: /"
+		fi
+	done
+}
+
+while IFS=$'\t' read -r verdict why; do
+	name=${verdict#* }
 	if [ -n "$only" ] && ! [[ $name =~ $only ]]; then
 		continue
 	fi
-	data=$here/corpus/$name.json
-	[ -f "$data" ] || data=$here/corpus/default.json
-
-	grc=$(cat "$out/$name.go.rc" 2>/dev/null || echo 9)
-	timeout 10 "$crender" "$tmpl" "$data" >"$out/$name.c" 2>"$out/$name.c.err"
-	crc=$?
-
-	why=
-	if [ $grc -gt 1 ]; then
-		why="gorender failed to run (exit $grc): $(head -c 300 "$out/$name.go.err")"
-	elif [ $crc -gt 1 ]; then
-		why="crender exit $crc (crash, timeout or bad data): $(head -c 300 "$out/$name.c.err")"
-	elif [ $grc -eq 0 ] && [ $crc -eq 0 ]; then
-		if ! cmp -s "$out/$name.go" "$out/$name.c"; then
-			why="output differs (--- go, +++ confinit)"
-		fi
-	elif [ $grc -eq 1 ] && [ $crc -eq 1 ]; then
-		gl=$(errline "$out/$name.go.err" "$name.tmpl")
-		cl=$(errline "$out/$name.c.err" "$name.tmpl")
-		if [ -n "$gl" ] && [ -z "$cl" ]; then
-			why="error names no $name.tmpl:LINE"
-		elif [ -n "$gl" ] && [ "$gl" != "$cl" ]; then
-			why="error on line $cl, Go says line $gl"
-		fi
-	elif [ $grc -eq 1 ]; then
-		why="Go fails, confinit renders"
-	else
-		why="confinit fails, Go renders"
-	fi
-
-	if [ -z "$why" ]; then
+	case $verdict in
+	PASS*)
 		passed=$((passed + 1))
-		continue
-	fi
-	failed=$((failed + 1))
-	failures+=("$name")
-	echo "FAIL $name: $why"
-	case $why in
-	output*)
-		diff -u --label go --label confinit "$out/$name.go" "$out/$name.c" |
-			head -n "$difflines" | sed 's/^/    /'
 		;;
 	*)
-		[ $grc -eq 1 ] && sed 's/^/    go: /' "$out/$name.go.err" | head -n 3
-		[ $crc -eq 1 ] && sed 's/^/    confinit: /' "$out/$name.c.err" | head -n 3
-		[ $grc -eq 0 ] && head -c 300 "$out/$name.go" | sed 's/^/    go out: /' | head -n 3
-		[ $crc -eq 0 ] && head -c 300 "$out/$name.c" | sed 's/^/    confinit out: /' | head -n 3
+		failed=$((failed + 1))
+		failures+=("$name")
+		echo "FAIL $name: $why"
+		show "$name"
 		;;
 	esac
-done
+done <"$out/verdicts"
 
 if [ $((passed + failed)) -eq 0 ]; then
 	echo "template-diff: no case ran" >&2

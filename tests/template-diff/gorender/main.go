@@ -10,6 +10,11 @@
 // Renders every CORPUS/NAME.tmpl (data: NAME.json, else default.json) into
 // OUTDIR/NAME.go, OUTDIR/NAME.go.err and OUTDIR/NAME.go.rc ("0" or "1"), in
 // one process: starting a Go program per case would take most of the time.
+//
+// Usage: gorender -compare CORPUS OUTDIR
+// Compares OUTDIR/NAME.go* with confinit's OUTDIR/NAME.c* (crender -batch)
+// and prints one line per case: "PASS NAME" or "FAIL NAME<TAB>cause". The
+// rules are in ../README.md ("What is compared").
 // The data format is described in ../README.md.
 package main
 
@@ -953,7 +958,91 @@ func batch(corpus, outDir string) error {
 	return nil
 }
 
+// readRC reads an exit status file; -1 when it is missing or bad.
+func readRC(path string) int {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return -1
+	}
+	n, err := strconv.Atoi(strings.TrimSpace(string(b)))
+	if err != nil {
+		return -1
+	}
+	return n
+}
+
+// errLine returns the first line number of "NAME:LINE" in an error
+// message, or "".
+func errLine(msg []byte, name string) string {
+	re := regexp.MustCompile(regexp.QuoteMeta(name) + `:([0-9]+)`)
+	if m := re.FindSubmatch(msg); m != nil {
+		return string(m[1])
+	}
+	return ""
+}
+
+// verdict compares one case's Go and confinit results; "" is a pass.
+func verdict(outDir, name string) string {
+	base := filepath.Join(outDir, name)
+	grc, crc := readRC(base+".go.rc"), readRC(base+".c.rc")
+	gout, _ := os.ReadFile(base + ".go")
+	cout, _ := os.ReadFile(base + ".c")
+	gerr, _ := os.ReadFile(base + ".go.err")
+	cerr, _ := os.ReadFile(base + ".c.err")
+	switch {
+	case grc != 0 && grc != 1:
+		return "gorender did not run the case"
+	case crc == 142:
+		return "confinit hangs (killed after 10 s)"
+	case crc > 128:
+		return fmt.Sprintf("confinit crashes (signal %d)", crc-128)
+	case crc != 0 && crc != 1:
+		return fmt.Sprintf("crender exit %d (bad data or no result)", crc)
+	case grc == 0 && crc == 0:
+		if !bytes.Equal(gout, cout) {
+			return "output differs"
+		}
+	case grc == 1 && crc == 1:
+		gl, cl := errLine(gerr, name+".tmpl"), errLine(cerr, name+".tmpl")
+		if gl != "" && cl == "" {
+			return "confinit's error names no " + name + ".tmpl:LINE"
+		}
+		if gl != "" && gl != cl {
+			return "error on line " + cl + ", Go says line " + gl
+		}
+	case grc == 1:
+		return "Go fails, confinit renders"
+	default:
+		return "confinit fails, Go renders"
+	}
+	return ""
+}
+
+// compare prints the verdict of every case of the corpus.
+func compare(corpus, outDir string) error {
+	tmpls, err := filepath.Glob(filepath.Join(corpus, "*.tmpl"))
+	if err != nil {
+		return err
+	}
+	for _, t := range tmpls {
+		name := strings.TrimSuffix(filepath.Base(t), ".tmpl")
+		if why := verdict(outDir, name); why != "" {
+			fmt.Printf("FAIL %s\t%s\n", name, why)
+		} else {
+			fmt.Printf("PASS %s\n", name)
+		}
+	}
+	return nil
+}
+
 func main() {
+	if len(os.Args) == 4 && os.Args[1] == "-compare" {
+		if err := compare(os.Args[2], os.Args[3]); err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			os.Exit(2)
+		}
+		return
+	}
 	if len(os.Args) == 4 && os.Args[1] == "-batch" {
 		if err := batch(os.Args[2], os.Args[3]); err != nil {
 			fmt.Fprintln(os.Stderr, err)
