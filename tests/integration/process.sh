@@ -44,6 +44,9 @@ basics() {
 	expect_eq "$name: the app leads its own process group" \
 	    "$(field pid)" "$(field pgid)"
 	expect_eq "$name: only 0 1 2 open in the app" "0 1 2" "$(field fds)"
+	# Subreaping is automatic: no warning about it (tini #141).
+	expect_no_grep "$name: a clean run logs no warning or error" \
+	    '(warn|error)' "$CI_ERR"
 }
 
 # cwd_is_root: true when confinit's working directory is /.
