@@ -723,7 +723,13 @@ config_exec_field(struct config_ctx *x, int f, yaml_node_t *v,
 	case 0:
 		return config_argv(x, v, where, true, &e->command);
 	case 1:
-		return config_str(x, v, where, &e->user);
+		if (config_str(x, v, where, &e->user) != 0)
+			return -1;
+		if (e->user != NULL &&
+		    (e->user[0] == '\0' || e->user[0] == ':'))
+			return config_fail(x, v, where,
+			    "bad user \"%s\" (USER[:GROUP])", e->user);
+		return 0;
 	case 2:
 		return config_signal(x, v, where, &e->kill_signal);
 	case 3:

@@ -33,7 +33,10 @@ void kv_setn(struct kv *kv, const char *key, const char *value, size_t vlen);
 /* Removes key; returns 0, or -1 if it was absent. */
 int kv_del(struct kv *kv, const char *key);
 
-/* Returns key's value (owned by kv, valid until kv changes), or NULL. */
+/* Returns key's value, or NULL. The string is kv's: it stays valid until
+ * that key is set again or deleted, or kv is freed (other sets and reads
+ * do not move it). The same holds for the keys and values kv_walk(),
+ * kv_tree() and kv_children() pass. */
 const char *kv_get(const struct kv *kv, const char *key);
 
 /* Returns the number of keys. */

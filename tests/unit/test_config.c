@@ -409,6 +409,8 @@ test_bad_values(void **state)
 	    "app.yaml:1:7: wait: max is less than min");
 	expect_error("wait: \"1s:x\"\n",
 	    "app.yaml:1:7: wait: bad wait (MIN[:MAX], durations)");
+	expect_error("exec: {user: \":wheel\"}\n",
+	    "app.yaml:1:14: exec.user: bad user \":wheel\" (USER[:GROUP])");
 	expect_error("exec:\n  kill_signal: SIGNOPE\n",
 	    "app.yaml:2:16: exec.kill_signal: bad signal \"SIGNOPE\"");
 	expect_error("exec: {reload_signal: 0}\n",
