@@ -172,8 +172,24 @@ track() {
 	T_PIDS+=("$@")
 }
 
+# ours PID: true when PID runs one of the programs these tests start (a
+# tracked pid may have exited and been reused by now).
+ours() {
+	local c
+	{ read -r c <"/proc/$1/comm"; } 2>/dev/null || return 1
+	case $c in
+	"$T_COMM" | unshare | launcher | sigrec | orphans | leaver | probe | \
+	    exitcode | timeout | sh | script) return 0 ;;
+	esac
+	return 1
+}
+
 t_cleanup() {
-	kill_tree "${T_PIDS[@]}"
+	local p mine=()
+	for p in "${T_PIDS[@]}"; do
+		ours "$p" && mine+=("$p")
+	done
+	kill_tree "${mine[@]}"
 	rm -rf "$T_DIR"
 }
 trap t_cleanup EXIT
