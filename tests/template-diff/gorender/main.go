@@ -491,9 +491,9 @@ func consulFuncs(s *store, env map[string]string) template.FuncMap {
 			return m, nil
 		},
 		"contains":       func(v, l interface{}) (bool, error) { return in(l, v) },
-		"containsAll":    containsSome(true, false),
+		"containsAll":    containsSome(true, true),
 		"containsAny":    containsSome(false, false),
-		"containsNone":   containsSome(true, true),
+		"containsNone":   containsSome(true, false),
 		"containsNotAll": containsSome(false, true),
 		"explode": func(pairs []*KeyPair) (map[string]interface{}, error) {
 			m := map[string]interface{}{}
