@@ -1037,3 +1037,133 @@ funcs_json_parse(struct tarena *a, const char *s, size_t n, struct tval *out,
 	json_decref(j);
 	return 0;
 }
+
+/* True when l[i..] starts with lit. */
+static bool
+at(const char *l, size_t n, size_t i, const char *lit)
+{
+	size_t k = strlen(lit);
+
+	return n - i >= k && memcmp(l + i, lit, k) == 0;
+}
+
+/* Appends v zero- (pad '0') or space-padded to width digits. */
+static void
+put_num(struct buf *out, long v, int width, char pad)
+{
+	char tmp[24];
+	int len = snprintf(tmp, sizeof(tmp), "%ld", v);
+
+	for (; len < width; width--)
+		buf_append(out, &pad, 1);
+	buf_puts(out, tmp);
+}
+
+void
+funcs_time_format(struct buf *out, const char *l, size_t n, const struct tm *tm,
+    long nsec)
+{
+	static const char *const mon[] = {"January", "February", "March",
+	    "April", "May", "June", "July", "August", "September", "October",
+	    "November", "December"};
+	static const char *const day[] = {"Sunday", "Monday", "Tuesday",
+	    "Wednesday", "Thursday", "Friday", "Saturday"};
+	size_t i = 0, j, digits;
+	int h12 = tm->tm_hour % 12 == 0 ? 12 : tm->tm_hour % 12;
+	char frac[10], ch;
+
+	while (i < n) {
+		if (at(l, n, i, "January")) {
+			buf_puts(out, mon[tm->tm_mon]), i += 7;
+		} else if (at(l, n, i, "Jan") &&
+			   !(i + 3 < n && l[i + 3] >= 'a' && l[i + 3] <= 'z')) {
+			buf_append(out, mon[tm->tm_mon], 3), i += 3;
+		} else if (at(l, n, i, "Monday")) {
+			buf_puts(out, day[tm->tm_wday]), i += 6;
+		} else if (at(l, n, i, "Mon") &&
+			   !(i + 3 < n && l[i + 3] >= 'a' && l[i + 3] <= 'z')) {
+			buf_append(out, day[tm->tm_wday], 3), i += 3;
+		} else if (at(l, n, i, "MST")) {
+			buf_puts(out, "UTC"), i += 3;
+		} else if (at(l, n, i, "2006")) {
+			put_num(out, tm->tm_year + 1900, 4, '0'), i += 4;
+		} else if (at(l, n, i, "002")) {
+			put_num(out, tm->tm_yday + 1, 3, '0'), i += 3;
+		} else if (at(l, n, i, "01")) {
+			put_num(out, tm->tm_mon + 1, 2, '0'), i += 2;
+		} else if (at(l, n, i, "02")) {
+			put_num(out, tm->tm_mday, 2, '0'), i += 2;
+		} else if (at(l, n, i, "03")) {
+			put_num(out, h12, 2, '0'), i += 2;
+		} else if (at(l, n, i, "04")) {
+			put_num(out, tm->tm_min, 2, '0'), i += 2;
+		} else if (at(l, n, i, "05")) {
+			put_num(out, tm->tm_sec, 2, '0'), i += 2;
+		} else if (at(l, n, i, "06")) {
+			put_num(out, (tm->tm_year + 1900) % 100, 2, '0'),
+			    i += 2;
+		} else if (at(l, n, i, "15")) {
+			put_num(out, tm->tm_hour, 2, '0'), i += 2;
+		} else if (at(l, n, i, "1")) {
+			put_num(out, tm->tm_mon + 1, 1, '0'), i += 1;
+		} else if (at(l, n, i, "__2")) {
+			put_num(out, tm->tm_yday + 1, 3, ' '), i += 3;
+		} else if (at(l, n, i, "_2006")) {
+			buf_puts(out, "_"), i += 1; /* Go: "_" then year */
+		} else if (at(l, n, i, "_2")) {
+			put_num(out, tm->tm_mday, 2, ' '), i += 2;
+		} else if (at(l, n, i, "2")) {
+			put_num(out, tm->tm_mday, 1, '0'), i += 1;
+		} else if (at(l, n, i, "3")) {
+			put_num(out, h12, 1, '0'), i += 1;
+		} else if (at(l, n, i, "4")) {
+			put_num(out, tm->tm_min, 1, '0'), i += 1;
+		} else if (at(l, n, i, "5")) {
+			put_num(out, tm->tm_sec, 1, '0'), i += 1;
+		} else if (at(l, n, i, "PM")) {
+			buf_puts(out, tm->tm_hour >= 12 ? "PM" : "AM"), i += 2;
+		} else if (at(l, n, i, "pm")) {
+			buf_puts(out, tm->tm_hour >= 12 ? "pm" : "am"), i += 2;
+		} else if (at(l, n, i, "Z070000") || at(l, n, i, "Z07:00:00")) {
+			buf_puts(out, "Z"), i += l[i + 3] == ':' ? 9 : 7;
+		} else if (at(l, n, i, "Z0700") || at(l, n, i, "Z07:00")) {
+			buf_puts(out, "Z"), i += l[i + 3] == ':' ? 6 : 5;
+		} else if (at(l, n, i, "Z07")) {
+			buf_puts(out, "Z"), i += 3;
+		} else if (at(l, n, i, "-070000")) {
+			buf_puts(out, "+000000"), i += 7;
+		} else if (at(l, n, i, "-07:00:00")) {
+			buf_puts(out, "+00:00:00"), i += 9;
+		} else if (at(l, n, i, "-0700")) {
+			buf_puts(out, "+0000"), i += 5;
+		} else if (at(l, n, i, "-07:00")) {
+			buf_puts(out, "+00:00"), i += 6;
+		} else if (at(l, n, i, "-07")) {
+			buf_puts(out, "+00"), i += 3;
+		} else if ((l[i] == '.' || l[i] == ',') && i + 1 < n &&
+			   (l[i + 1] == '0' || l[i + 1] == '9')) {
+			ch = l[i + 1];
+			for (j = i + 1; j < n && l[j] == ch; j++)
+				;
+			if (j < n && l[j] >= '0' && l[j] <= '9') {
+				buf_append(out, &l[i], 1), i++;
+				continue;
+			}
+			digits = j - i - 1;
+			if (digits > 9)
+				digits = 9;
+			snprintf(frac, sizeof(frac), "%09ld", nsec);
+			if (ch == '9') {
+				while (digits > 0 && frac[digits - 1] == '0')
+					digits--;
+			}
+			if (digits > 0) {
+				buf_append(out, &l[i], 1);
+				buf_append(out, frac, digits);
+			}
+			i = j;
+		} else {
+			buf_append(out, &l[i], 1), i++;
+		}
+	}
+}

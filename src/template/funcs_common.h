@@ -5,6 +5,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <time.h>
 
 #include "template/funcs.h"
 #include "template/value.h"
@@ -90,5 +91,13 @@ int funcs_json_write(struct buf *out, struct tval v, bool pretty, char *err,
  */
 int funcs_json_parse(struct tarena *a, const char *s, size_t n,
     struct tval *out, char *err, size_t errlen);
+
+/*
+ * Appends the UTC time tm (+ nsec) formatted with a Go layout
+ * ("2006-01-02T15:04:05Z07:00"): every std chunk of Go's time.Format;
+ * zones print as UTC.
+ */
+void funcs_time_format(struct buf *out, const char *layout, size_t n,
+    const struct tm *tm, long nsec);
 
 #endif
