@@ -1,6 +1,572 @@
-/* The dockerize dialect's template functions (stub until the library lands). */
-#include "template/funcs.h"
+/*
+ * The dockerize dialect's template functions. The data root's .Env (the
+ * environment as a map) comes from the engine, for every dialect.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "template/funcs_common.h"
+
+#define LOOP_MAX 1000000 /* longest list loop builds */
+
+/*
+ * default VALUE DEFAULT: VALUE when it is a string (set, even empty),
+ * else DEFAULT, which must be a string. The value comes first, as in
+ * dockerize: {{ default .Env.PORT "80" }}.
+ */
+static int
+fn_default(struct tmpl_call *c, size_t argc, const struct tval *argv,
+    struct tval *ret)
+{
+	if (argc == 0)
+		return tmpl_call_fail(c, "default called with no values");
+	if (argv[0].kind == TV_STRING) {
+		*ret = argv[0];
+		return 0;
+	}
+	if (argc == 1)
+		return tmpl_call_fail(c,
+		    "default called with no default value");
+	if (argv[1].kind == TV_NIL)
+		return tmpl_call_fail(c,
+		    "default called with nil default value");
+	if (argv[1].kind != TV_STRING)
+		return tmpl_call_fail(c,
+		    "default is not a string value, hint: surround it with "
+		    "double quotes");
+	*ret = argv[1];
+	return 0;
+}
+
+/* exists PATH: whether the path exists; other stat errors fail. */
+static int
+fn_exists(struct tmpl_call *c, size_t argc, const struct tval *argv,
+    struct tval *ret)
+{
+	char msg[128];
+	const char *path;
+	struct stat st;
+
+	if (funcs_arg_str(c, argv[0], &path, NULL) < 0)
+		return -1;
+	if (stat(path, &st) == 0) {
+		*ret = tval_bool(true);
+		return 0;
+	}
+	if (errno == ENOENT) {
+		*ret = tval_bool(false);
+		return 0;
+	}
+	snprintf(msg, sizeof(msg), "%s", strerror(errno));
+	msg[0] = (char)(msg[0] >= 'A' && msg[0] <= 'Z' ? msg[0] + 32 : msg[0]);
+	return tmpl_call_fail(c, "unable to stat %s: stat %s: %s", path, path,
+	    msg);
+}
+
+/* contains MAP KEY: whether the map (e.g. .Env) has KEY. */
+static int
+fn_contains(struct tmpl_call *c, size_t argc, const struct tval *argv,
+    struct tval *ret)
+{
+	struct tval v;
+	const char *key;
+	size_t n;
+
+	if (argv[0].kind != TV_MAP)
+		return funcs_fail_type(c, "map[string]string", argv[0]);
+	if (funcs_arg_str(c, argv[1], &key, &n) < 0)
+		return -1;
+	*ret = tval_bool(tval_lookup(argv[0], key, n, &v));
+	return 0;
+}
+
+/* split S SEP: strings.Split. */
+static int
+fn_split(struct tmpl_call *c, size_t argc, const struct tval *argv,
+    struct tval *ret)
+{
+	const char *s, *sep;
+	size_t n, sn;
+
+	if (funcs_arg_str(c, argv[0], &s, &n) < 0 ||
+	    funcs_arg_str(c, argv[1], &sep, &sn) < 0)
+		return -1;
+	*ret = funcs_split(tmpl_call_arena(c), s, n, sep, sn);
+	return 0;
+}
+
+/* replace S OLD NEW N: strings.Replace (N < 0: all). */
+static int
+fn_replace(struct tmpl_call *c, size_t argc, const struct tval *argv,
+    struct tval *ret)
+{
+	const char *s, *old, *new;
+	size_t n, on, nn;
+	struct buf b = {0};
+	int64_t count;
+
+	if (funcs_arg_str(c, argv[0], &s, &n) < 0 ||
+	    funcs_arg_str(c, argv[1], &old, &on) < 0 ||
+	    funcs_arg_str(c, argv[2], &new, &nn) < 0 ||
+	    funcs_arg_int(c, argv[3], &count) < 0)
+		return -1;
+	funcs_replace(&b, s, n, old, on, new, nn, count);
+	*ret = funcs_str_buf(c, &b);
+	return 0;
+}
+
+/* Encoding modes of Go's net/url escaping. */
+enum url_mode { URL_PATH, URL_USER, URL_FRAGMENT };
+
+/* Go's url.shouldEscape for the modes parseUrl needs. */
+static bool
+url_should_escape(unsigned char ch, enum url_mode mode)
+{
+	if ((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
+	    (ch >= '0' && ch <= '9') || (ch != '\0' && strchr("-_.~", ch)))
+		return false;
+	if (ch != '\0' && strchr("$&+,/:;=?@", ch) != NULL) {
+		if (mode == URL_PATH)
+			return ch == '?';
+		if (mode == URL_USER)
+			return strchr("@/?:", ch) != NULL;
+		return false;
+	}
+	if (mode == URL_FRAGMENT && ch != '\0' && strchr("!()*", ch) != NULL)
+		return false;
+	return true;
+}
+
+/* Returns the value of hex digit ch, or -1. */
+static int
+hexval(char ch)
+{
+	if (ch >= '0' && ch <= '9')
+		return ch - '0';
+	if ((ch | 32) >= 'a' && (ch | 32) <= 'f')
+		return (ch | 32) - 'a' + 10;
+	return -1;
+}
+
+/*
+ * Go's url.unescape (no '+' to space): appends the decoded s[0..n) to
+ * out; returns 0, or -1 with Go's message in err.
+ */
+static int
+url_unescape(struct buf *out, const char *s, size_t n, char *err, size_t errlen)
+{
+	size_t i;
+	char ch;
+
+	for (i = 0; i < n; i++) {
+		if (s[i] != '%') {
+			buf_append(out, &s[i], 1);
+			continue;
+		}
+		if (i + 2 >= n || hexval(s[i + 1]) < 0 ||
+		    hexval(s[i + 2]) < 0) {
+			snprintf(err, errlen, "invalid URL escape \"%.*s\"",
+			    (int)(n - i < 3 ? n - i : 3), s + i);
+			return -1;
+		}
+		ch = (char)(hexval(s[i + 1]) << 4 | hexval(s[i + 2]));
+		buf_append(out, &ch, 1);
+		i += 2;
+	}
+	return 0;
+}
+
+/* True when Go's url.escape(s, mode) would give back raw[0..rn). */
+static bool
+url_escapes_to(const char *s, size_t n, const char *raw, size_t rn,
+    enum url_mode mode)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	struct buf b = {0};
+	bool same;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		unsigned char ch = (unsigned char)s[i];
+
+		if (url_should_escape(ch, mode))
+			buf_printf(&b, "%%%c%c", hex[ch >> 4], hex[ch & 15]);
+		else
+			buf_append(&b, &ch, 1);
+	}
+	same = b.len == rn && (rn == 0 || memcmp(b.data, raw, rn) == 0);
+	buf_free(&b);
+	return same;
+}
+
+/* Sets field (decoded) and rawfield (raw when it differs) of a URL. */
+static int
+url_set(struct tmpl_call *c, const char *raw, size_t n, enum url_mode mode,
+    struct tval *dec, struct tval *rawv, char *err, size_t errlen)
+{
+	struct buf b = {0};
+
+	if (url_unescape(&b, raw, n, err, errlen) < 0) {
+		buf_free(&b);
+		return -1;
+	}
+	*rawv = tval_str("");
+	if (!url_escapes_to(b.data ? b.data : "", b.len, raw, n, mode))
+		*rawv = tval_str_copy(tmpl_call_arena(c), raw, n);
+	*dec = funcs_str_buf(c, &b);
+	return 0;
+}
+
+/* Checks Go's validOptionalPort on host[0..n); sets err. */
+static int
+url_check_host(const char *host, size_t n, char *err, size_t errlen)
+{
+	const char *colon, *end = host + n, *p;
+
+	if (n > 0 && host[0] == '[') {
+		p = memchr(host, ']', n);
+		if (p == NULL) {
+			snprintf(err, errlen, "missing ']' in host");
+			return -1;
+		}
+		colon = p + 1 < end ? p + 1 : NULL;
+		if (colon != NULL && *colon != ':') {
+			snprintf(err, errlen,
+			    "invalid port \"%.*s\" after host",
+			    (int)(end - colon), colon);
+			return -1;
+		}
+	} else {
+		colon = memrchr(host, ':', n);
+	}
+	if (colon == NULL)
+		return 0;
+	for (p = colon + 1; p < end; p++) {
+		if (*p < '0' || *p > '9') {
+			snprintf(err, errlen,
+			    "invalid port \"%.*s\" after host",
+			    (int)(end - colon), colon);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* Returns the *url.Userinfo stand-in: a record whose field is Username. */
+static int
+url_user(struct tmpl_call *c, const char *ui, size_t n, struct tval *out,
+    char *err, size_t errlen)
+{
+	struct buf b = {0};
+	const char *colon = memchr(ui, ':', n);
+	size_t un = colon != NULL ? (size_t)(colon - ui) : n;
+
+	if (url_unescape(&b, ui, un, err, errlen) < 0) {
+		buf_free(&b);
+		return -1;
+	}
+	if (colon != NULL) {
+		struct buf pw = {0};
+
+		if (url_unescape(&pw, colon + 1, n - un - 1, err, errlen) < 0) {
+			buf_free(&b);
+			buf_free(&pw);
+			return -1;
+		}
+		buf_free(&pw);
+	}
+	*out = tval_record_new(tmpl_call_arena(c), "*url.Userinfo");
+	tval_record_add(tmpl_call_arena(c), *out, "Username",
+	    funcs_str_buf(c, &b));
+	return 0;
+}
+
+/*
+ * Parses raw as Go's url.Parse into the url.URL record fields; returns
+ * 0, or -1 with Go's message (without the "parse" wrapper) in err.
+ */
+static int
+url_parse(struct tmpl_call *c, const char *raw, struct tval *u, char *err,
+    size_t errlen)
+{
+	struct tarena *a = tmpl_call_arena(c);
+	struct tval scheme = tval_str(""), opaque = tval_str(""), user;
+	struct tval host = tval_str(""), path = tval_str(""), rawpath;
+	struct tval query = tval_str(""), frag = tval_str(""), rawfrag;
+	const char *hash, *rest, *q, *auth, *slash, *at;
+	bool force = false, omit = false;
+	size_t i, n = strlen(raw), rn;
+	struct buf lower = {0};
+
+	user = tval_nil();
+	rawpath = rawfrag = tval_str("");
+	for (i = 0; i < n; i++) {
+		if ((unsigned char)raw[i] < 0x20 || raw[i] == 0x7f) {
+			snprintf(err, errlen,
+			    "net/url: invalid control character in URL");
+			return -1;
+		}
+	}
+	hash = strchr(raw, '#');
+	rn = hash != NULL ? (size_t)(hash - raw) : n;
+	rest = raw;
+	if (rn == 1 && raw[0] == '*') {
+		path = tval_str("*");
+		rest = raw + rn;
+	}
+	/* getScheme */
+	for (i = 0; rest == raw && i < rn; i++) {
+		char ch = raw[i];
+
+		if ((ch | 32) >= 'a' && (ch | 32) <= 'z')
+			continue;
+		if ((ch >= '0' && ch <= '9') || ch == '+' || ch == '-' ||
+		    ch == '.') {
+			if (i == 0)
+				break;
+			continue;
+		}
+		if (ch == ':') {
+			if (i == 0) {
+				snprintf(err, errlen,
+				    "missing protocol scheme");
+				return -1;
+			}
+			funcs_lower(&lower, raw, i);
+			scheme = funcs_str_buf(c, &lower);
+			rest = raw + i + 1;
+		}
+		break;
+	}
+	rn -= (size_t)(rest - raw);
+	if (path.u.s.len == 0) {
+		q = memchr(rest, '?', rn);
+		if (q != NULL && q == rest + rn - 1 &&
+		    memchr(rest, '?', rn - 1) == NULL) {
+			force = true;
+			rn--;
+		} else if (q != NULL) {
+			query = tval_str_copy(a, q + 1,
+			    rn - (size_t)(q + 1 - rest));
+			rn = (size_t)(q - rest);
+		}
+		if (rn == 0 || rest[0] != '/') {
+			if (scheme.u.s.len > 0) {
+				opaque = tval_str_copy(a, rest, rn);
+				goto frag;
+			}
+			slash = memchr(rest, '/', rn);
+			if (memchr(rest, ':',
+				slash ? (size_t)(slash - rest) : rn) != NULL) {
+				snprintf(err, errlen,
+				    "first path segment in URL cannot "
+				    "contain colon");
+				return -1;
+			}
+		}
+		if (rn >= 2 && rest[0] == '/' && rest[1] == '/' &&
+		    (scheme.u.s.len > 0 || rn < 3 || rest[2] != '/')) {
+			auth = rest + 2;
+			slash = memchr(auth, '/', rn - 2);
+			i = slash != NULL ? (size_t)(slash - auth) : rn - 2;
+			at = memrchr(auth, '@', i);
+			if (url_check_host(at ? at + 1 : auth,
+				at ? i - (size_t)(at + 1 - auth) : i, err,
+				errlen) < 0)
+				return -1;
+			host = at ? tval_str_copy(a, at + 1,
+					i - (size_t)(at + 1 - auth))
+				  : tval_str_copy(a, auth, i);
+			if (at != NULL && url_user(c, auth, (size_t)(at - auth),
+					      &user, err, errlen) < 0)
+				return -1;
+			rn -= i + 2;
+			rest = auth + i;
+		} else if (scheme.u.s.len > 0 && rn > 0 && rest[0] == '/') {
+			omit = true;
+		}
+		if (url_set(c, rest, rn, URL_PATH, &path, &rawpath, err,
+			errlen) < 0)
+			return -1;
+	}
+frag:
+	if (hash != NULL && hash[1] != '\0' &&
+	    url_set(c, hash + 1, strlen(hash + 1), URL_FRAGMENT, &frag,
+		&rawfrag, err, errlen) < 0)
+		return -1;
+	*u = tval_record_new(a, "*url.URL");
+	tval_record_add(a, *u, "Scheme", scheme);
+	tval_record_add(a, *u, "Opaque", opaque);
+	tval_record_add(a, *u, "User", user);
+	tval_record_add(a, *u, "Host", host);
+	tval_record_add(a, *u, "Path", path);
+	tval_record_add(a, *u, "RawPath", rawpath);
+	tval_record_add(a, *u, "OmitHost", tval_bool(omit));
+	tval_record_add(a, *u, "ForceQuery", tval_bool(force));
+	tval_record_add(a, *u, "RawQuery", query);
+	tval_record_add(a, *u, "Fragment", frag);
+	tval_record_add(a, *u, "RawFragment", rawfrag);
+	return 0;
+}
+
+/*
+ * parseUrl S: Go's url.Parse as a record of url.URL's fields (.Scheme,
+ * .Host, .Path, .RawQuery, ...). .User, when present, has a Username
+ * field standing for Go's method; printing the URL shows its fields, not
+ * the URL string Go's String method gives. A bad URL fails the render
+ * (dockerize exits).
+ */
+static int
+fn_parse_url(struct tmpl_call *c, size_t argc, const struct tval *argv,
+    struct tval *ret)
+{
+	char err[256];
+	const char *s;
+
+	if (funcs_arg_str(c, argv[0], &s, NULL) < 0)
+		return -1;
+	if (url_parse(c, s, ret, err, sizeof(err)) < 0)
+		return tmpl_call_fail(c,
+		    "unable to parse url %s: parse \"%s\": %s", s, s, err);
+	return 0;
+}
+
+/* atoi S: strconv.Atoi. */
+static int
+fn_atoi(struct tmpl_call *c, size_t argc, const struct tval *argv,
+    struct tval *ret)
+{
+	const char *s;
+	size_t n;
+	int64_t i;
+	int rc;
+
+	if (funcs_arg_str(c, argv[0], &s, &n) < 0)
+		return -1;
+	if ((rc = funcs_parse_int(s, n, &i)) != FUNCS_OK)
+		return funcs_fail_strconv(c, NULL, "Atoi", s, n, rc);
+	*ret = tval_int(i);
+	return 0;
+}
+
+/* add A B: int addition (wrapping, as Go). */
+static int
+fn_add(struct tmpl_call *c, size_t argc, const struct tval *argv,
+    struct tval *ret)
+{
+	int64_t a, b;
+
+	if (funcs_arg_int(c, argv[0], &a) < 0 ||
+	    funcs_arg_int(c, argv[1], &b) < 0)
+		return -1;
+	*ret = tval_int((int64_t)((uint64_t)a + (uint64_t)b));
+	return 0;
+}
+
+/* isTrue S: true/1/yes/on (any case) and what ParseBool calls true. */
+static int
+fn_is_true(struct tmpl_call *c, size_t argc, const struct tval *argv,
+    struct tval *ret)
+{
+	struct buf b = {0};
+	const char *s;
+	size_t n;
+	bool v = false;
+
+	if (funcs_arg_str(c, argv[0], &s, &n) < 0)
+		return -1;
+	funcs_lower(&b, s, n);
+	if (b.data != NULL &&
+	    (strcmp(b.data, "yes") == 0 || strcmp(b.data, "on") == 0))
+		v = true;
+	else if (b.data != NULL &&
+		 funcs_parse_bool(b.data, b.len, &v) != FUNCS_OK)
+		v = false;
+	buf_free(&b);
+	*ret = tval_bool(v);
+	return 0;
+}
+
+/* lower S. */
+static int
+fn_lower(struct tmpl_call *c, size_t argc, const struct tval *argv,
+    struct tval *ret)
+{
+	struct buf b = {0};
+	const char *s;
+	size_t n;
+
+	if (funcs_arg_str(c, argv[0], &s, &n) < 0)
+		return -1;
+	funcs_lower(&b, s, n);
+	*ret = funcs_str_buf(c, &b);
+	return 0;
+}
+
+/* upper S. */
+static int
+fn_upper(struct tmpl_call *c, size_t argc, const struct tval *argv,
+    struct tval *ret)
+{
+	struct buf b = {0};
+	const char *s;
+	size_t n;
+
+	if (funcs_arg_str(c, argv[0], &s, &n) < 0)
+		return -1;
+	funcs_upper(&b, s, n);
+	*ret = funcs_str_buf(c, &b);
+	return 0;
+}
+
+/*
+ * loop [START] STOP [STEP]: the ints START..STOP-1 (Go returns a channel
+ * to range over; here a list, capped at LOOP_MAX elements).
+ */
+static int
+fn_loop(struct tmpl_call *c, size_t argc, const struct tval *argv,
+    struct tval *ret)
+{
+	int64_t v[3] = {0, 0, 1}, i, count = 0;
+	size_t k;
+
+	if (argc < 1 || argc > 3)
+		return tmpl_call_fail(c,
+		    "wrong number of arguments, expected 1-3, but got %zu",
+		    argc);
+	for (k = 0; k < argc; k++) {
+		if (funcs_arg_int(c, argv[k], &v[argc == 1 ? 1 : k]) < 0)
+			return -1;
+	}
+	*ret = tval_list_new(tmpl_call_arena(c));
+	if (v[2] <= 0 && v[0] < v[1]) /* Go would loop forever */
+		return tmpl_call_fail(c, "loop: more than %d elements",
+		    LOOP_MAX);
+	for (i = v[0]; i < v[1]; i += v[2]) {
+		if (++count > LOOP_MAX)
+			return tmpl_call_fail(c, "loop: more than %d elements",
+			    LOOP_MAX);
+		tval_list_push(tmpl_call_arena(c), *ret, tval_int(i));
+		if (v[2] > 0 && i > INT64_MAX - v[2])
+			break;
+	}
+	return 0;
+}
 
 const struct tmpl_func tmpl_funcs_dockerize[] = {
-	{NULL, 0, 0, NULL},
+    {"default", 0, -1, fn_default},
+    {"exists", 1, 1, fn_exists},
+    {"contains", 2, 2, fn_contains},
+    {"split", 2, 2, fn_split},
+    {"replace", 4, 4, fn_replace},
+    {"parseUrl", 1, 1, fn_parse_url},
+    {"atoi", 1, 1, fn_atoi},
+    {"add", 2, 2, fn_add},
+    {"isTrue", 1, 1, fn_is_true},
+    {"lower", 1, 1, fn_lower},
+    {"upper", 1, 1, fn_upper},
+    {"loop", 1, 3, fn_loop},
+    {NULL, 0, 0, NULL},
 };

@@ -1,0 +1,204 @@
+/* Unit tests of the dockerize dialect's functions (funcs_dockerize.c). */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "template/template.h"
+
+/*
+ * A template and what it must render; a want starting with '~' is an
+ * error whose message must end with the rest (after "t.tmpl:1:COL: ").
+ */
+struct tcase {
+	const char *src;
+	const char *want;
+};
+
+static char *env[] = {"HOME=/root", "EMPTY=", "MODE=prod",
+    "DATABASE_URL=postgres://user:p%40ss@db.example.com:5432/app"
+    "?sslmode=disable#frag",
+    NULL};
+
+/* Renders src; returns the output or "ERR: message" (caller frees). */
+static char *
+render(const char *src, struct tmpl_deps *deps)
+{
+	struct tmpl_opts o = {.name = "t.tmpl", .dialect = TMPL_DOCKERIZE};
+	struct tmpl_data data = {NULL, NULL, env, NULL};
+	struct buf out = {0};
+	struct tmpl *t;
+	struct cerr err;
+
+	if (tmpl_parse(&t, src, strlen(src), &o, &err) < 0)
+		return xasprintf("ERR: %s", err.msg);
+	if (tmpl_render(t, &data, &out, deps, &err) < 0) {
+		tmpl_free(t);
+		buf_free(&out);
+		return xasprintf("ERR: %s", err.msg);
+	}
+	tmpl_free(t);
+	return out.data != NULL ? buf_steal(&out) : xstrdup("");
+}
+
+/* True when got is the output, or the error, that want describes. */
+static int
+matches(const char *got, const char *want)
+{
+	size_t g = strlen(got), w;
+
+	if (want[0] != '~')
+		return strcmp(got, want) == 0;
+	want++;
+	w = strlen(want);
+	return strncmp(got, "ERR: t.tmpl:1:", 14) == 0 && g >= w &&
+	       strcmp(got + g - w, want) == 0;
+}
+
+/* Checks every case of a table, reporting all mismatches. */
+static void
+check_cases(const struct tcase *cases, size_t n)
+{
+	size_t i;
+	char *got;
+	int bad = 0;
+
+	for (i = 0; i < n; i++) {
+		got = render(cases[i].src, NULL);
+		if (!matches(got, cases[i].want)) {
+			print_message("template %s\n  want [%s]\n  got  [%s]\n",
+			    cases[i].src, cases[i].want, got);
+			bad++;
+		}
+		free(got);
+	}
+	assert_int_equal(bad, 0);
+}
+
+#define CHECK(cases) check_cases(cases, sizeof(cases) / sizeof(cases[0]))
+
+/* default: the value first, a string default; dockerize's errors. */
+static void
+test_default(void **state)
+{
+	static const struct tcase cases[] = {
+	    {"{{default .Env.MODE \"dev\"}} {{default .Env.NOPE \"dev\"}} "
+	     "[{{default .Env.EMPTY \"dev\"}}]",
+		"prod dev []"},
+	    /* In a pipe the value comes last: dockerize returns "dev". */
+	    {"{{.Env.NOPE | default \"dev\"}} {{.Env.MODE | default "
+	     "\"dev\"}}",
+		"dev dev"},
+	    {"{{default .Env.NOPE}}",
+		"~error calling default: default called with no default "
+		"value"},
+	    {"{{default .Env.NOPE .Env.NOPE2}}",
+		"~error calling default: default called with nil default "
+		"value"},
+	    {"{{default .Env.NOPE 1}}",
+		"~error calling default: default is not a string value, "
+		"hint: surround it with double quotes"},
+	    {"{{default}}",
+		"~error calling default: default called with no values"},
+	};
+
+	(void)state;
+	CHECK(cases);
+}
+
+/* exists, contains, split, replace, case, isTrue, atoi, add, loop. */
+static void
+test_funcs(void **state)
+{
+	static const struct tcase cases[] = {
+	    {"{{.Env.HOME}} {{exists \"/\"}} {{exists \"/nonexistent\"}}",
+		"/root true false"},
+	    {"{{exists \"/dev/null/x\"}}",
+		"~error calling exists: unable to stat /dev/null/x: stat "
+		"/dev/null/x: not a directory"},
+	    {"{{contains .Env \"HOME\"}} {{contains .Env \"NOPE\"}}",
+		"true false"},
+	    {"{{split \"a,b\" \",\"}} {{range split .Env.HOME \"/\"}}"
+	     "[{{.}}]{{end}}",
+		"[a b] [][root]"},
+	    {"{{replace \"a.b.c\" \".\" \"-\" -1}} "
+	     "{{replace \"a.b.c\" \".\" \"-\" 1}}",
+		"a-b-c a-b.c"},
+	    {"{{lower \"AbÉ\"}} {{upper \"abé\"}}", "abé ABÉ"},
+	    {"{{isTrue \"TRUE\"}} {{isTrue \"yes\"}} {{isTrue \"On\"}} "
+	     "{{isTrue \"1\"}} {{isTrue \"t\"}} {{isTrue \"no\"}} "
+	     "{{isTrue \"bogus\"}} {{isTrue \"\"}}",
+		"true true true true true false false false"},
+	    {"{{atoi \"42\"}} {{add 1 2}} {{add (atoi \"2\") 3}}", "42 3 5"},
+	    {"{{atoi \"4x\"}}",
+		"~error calling atoi: strconv.Atoi: parsing \"4x\": "
+		"invalid syntax"},
+	    {"{{add 1 \"2\"}}",
+		"~error calling add: wrong type for value; expected int; "
+		"got string"},
+	    {"{{range loop 3}}{{.}}{{end}} {{range loop 2 5}}{{.}}{{end}} "
+	     "{{range loop 0 10 3}}{{.}}{{end}}",
+		"012 234 0369"},
+	    {"{{loop 0 1 0}}",
+		"~error calling loop: loop: more than 1000000 elements"},
+	};
+
+	(void)state;
+	CHECK(cases);
+}
+
+/* parseUrl: Go's url.Parse fields and errors. */
+static void
+test_parse_url(void **state)
+{
+	static const struct tcase cases[] = {
+	    {"{{with parseUrl .Env.DATABASE_URL}}{{.Scheme}}|{{.Host}}|"
+	     "{{.Path}}|{{.RawQuery}}|{{.Fragment}}|{{.User.Username}}"
+	     "{{end}}",
+		"postgres|db.example.com:5432|/app|sslmode=disable|frag|"
+		"user"},
+	    {"{{with parseUrl \"HTTP://h/a%20b\"}}{{.Scheme}} {{.Path}} "
+	     "[{{.RawPath}}]{{end}}",
+		"http /a b []"},
+	    {"{{(parseUrl \"http://h/a%2Fb\").Path}} "
+	     "{{(parseUrl \"http://h/a%2Fb\").RawPath}}",
+		"/a/b /a%2Fb"},
+	    {"{{(parseUrl \"mailto:x@y\").Opaque}} "
+	     "{{(parseUrl \"/just/path?q=1\").Path}} "
+	     "{{(parseUrl \"http://h/?\").ForceQuery}} "
+	     "{{(parseUrl \"http://[::1]:80/\").Host}}",
+		"x@y /just/path true [::1]:80"},
+	    {"{{parseUrl \"http://h:abc/\"}}",
+		"~error calling parseUrl: unable to parse url http://h:abc/: "
+		"parse \"http://h:abc/\": invalid port \":abc\" after host"},
+	    {"{{parseUrl \":x\"}}",
+		"~error calling parseUrl: unable to parse url :x: parse "
+		"\":x\": missing protocol scheme"},
+	    {"{{parseUrl \"1a:b\"}}",
+		"~error calling parseUrl: unable to parse url 1a:b: parse "
+		"\"1a:b\": first path segment in URL cannot contain colon"},
+	    {"{{parseUrl \"http://h/%zz\"}}",
+		"~error calling parseUrl: unable to parse url http://h/%zz: "
+		"parse \"http://h/%zz\": invalid URL escape \"%zz\""},
+	};
+
+	(void)state;
+	CHECK(cases);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_default),
+	    cmocka_unit_test(test_funcs),
+	    cmocka_unit_test(test_parse_url),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
