@@ -29,6 +29,8 @@ struct config_ctx {
 	char *const *env;
 	yaml_document_t *doc;
 	struct cerr *err;
+	const char *data; /* the raw text, for positions in block values */
+	size_t len;
 };
 
 /* Handles one known key of a map: field is its index in the names. */
@@ -83,6 +85,41 @@ config_null(const yaml_node_t *n)
 }
 
 /*
+ * Maps a position inside scalar n's value onto the file. Exact for plain
+ * and quoted single-line values and for literal (|) blocks; other
+ * multi-line values get the right line at best.
+ */
+static void
+config_pos(struct config_ctx *x, const yaml_node_t *n,
+    const struct envsubst_error *e, size_t *line, size_t *col)
+{
+	size_t i = n->start_mark.index, indent = 0;
+
+	*line = n->start_mark.line + e->line;
+	*col = e->col;
+	switch (n->data.scalar.style) {
+	case YAML_LITERAL_SCALAR_STYLE:
+		/* The text starts on the line after the '|', indented. */
+		(*line)++;
+		while (i < x->len && x->data[i] != '\n')
+			i++;
+		for (i++; i < x->len && x->data[i] == ' '; i++)
+			indent++;
+		*col += indent;
+		return;
+	case YAML_SINGLE_QUOTED_SCALAR_STYLE:
+	case YAML_DOUBLE_QUOTED_SCALAR_STYLE:
+		if (e->line == 1)
+			*col += n->start_mark.column + 1;
+		return;
+	default:
+		if (e->line == 1)
+			*col += n->start_mark.column;
+		return;
+	}
+}
+
+/*
  * Reads scalar n as a string with ${} expanded into *out (the caller
  * frees). A null leaves *out untouched and returns 1.
  */
@@ -101,18 +138,7 @@ config_scalar(struct config_ctx *x, yaml_node_t *n, const char *where,
 		return 1;
 	if (envsubst_expand((const char *)n->data.scalar.value,
 		n->data.scalar.length, x->env, &s, NULL, &e) != 0) {
-		/* Map the position inside the value onto the file; exact
-		 * for plain and quoted single-line values. */
-		line = n->start_mark.line + e.line;
-		col = e.col;
-		if (e.line == 1) {
-			col += n->start_mark.column;
-			if (n->data.scalar.style ==
-				YAML_SINGLE_QUOTED_SCALAR_STYLE ||
-			    n->data.scalar.style ==
-				YAML_DOUBLE_QUOTED_SCALAR_STYLE)
-				col++;
-		}
+		config_pos(x, n, &e, &line, &col);
 		return cerr_set(x->err, "%s:%zu:%zu: %s: %s", x->name, line,
 		    col, where, e.msg);
 	}
@@ -1100,7 +1126,7 @@ int
 config_load_buffer(struct config **out, const char *name, const char *data,
     size_t len, char *const *env, struct cerr *err)
 {
-	struct config_ctx x = {name, NULL, env, NULL, err};
+	struct config_ctx x = {name, NULL, env, NULL, err, data, len};
 
 	return config_parse(&x, data, len, out);
 }
@@ -1109,7 +1135,7 @@ int
 config_load(struct config **out, const char *path, char *const *env,
     struct cerr *err)
 {
-	struct config_ctx x = {path, NULL, env, NULL, err};
+	struct config_ctx x = {path, NULL, env, NULL, err, NULL, 0};
 	struct buf b = {0};
 	char chunk[8192], *dir, *slash;
 	ssize_t n;
@@ -1145,6 +1171,8 @@ config_load(struct config **out, const char *path, char *const *env,
 		dir = xstrdup(".");
 	}
 	x.dir = dir;
+	x.data = b.data;
+	x.len = b.len;
 	r = config_parse(&x, b.data, b.len, out);
 	free(dir);
 	if (r == 0)

@@ -330,6 +330,15 @@ test_expansion(void **state)
 	    "app.yaml:2:10: exec.user: EMPTY: parameter null or not set");
 	expect_error("exec:\n  command: [a, 'x ${OPEN']\n",
 	    "app.yaml:2:19: exec.command[1]: unterminated ${");
+	/* A literal block: the text starts on the next line, indented. */
+	expect_error("templates:\n"
+		     "  - dest: /d\n"
+		     "    contents: |\n"
+		     "      line one\n"
+		     "      two ${GONE:?is gone}\n",
+	    "app.yaml:5:11: templates[0].contents: GONE: is gone");
+	expect_error("exec: {user: 'x ${Y'}\n",
+	    "app.yaml:1:17: exec.user: unterminated ${");
 	/* An expanded value is still checked. */
 	expect_error("startup: {timeout: \"${EMPTY}\"}\n",
 	    "app.yaml:1:20: startup.timeout: bad duration \"\" (e.g. 500ms, "
