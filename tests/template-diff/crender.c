@@ -405,7 +405,8 @@ batch_one(const char *corpus, const char *outdir, const char *file)
 		if (redirect(STDOUT_FILENO, opath) == -1 ||
 		    redirect(STDERR_FILENO, epath) == -1)
 			_exit(2);
-		_exit(render_one(tpath, dpath));
+		/* exit(), not _exit(): LeakSanitizer checks at exit. */
+		exit(render_one(tpath, dpath));
 	}
 	while (waitpid(pid, &status, 0) == -1)
 		if (errno != EINTR)

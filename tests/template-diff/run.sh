@@ -18,6 +18,11 @@ report=${TEMPLATE_DIFF_REPORT:-0}
 only=${TEMPLATE_DIFF_ONLY:-}
 difflines=${TEMPLATE_DIFF_DIFF:-15}
 
+# A sanitizer build of crender must not pass a case where Go fails too.
+export ASAN_OPTIONS=${ASAN_OPTIONS:-exitcode=99}
+export UBSAN_OPTIONS=${UBSAN_OPTIONS:-exitcode=99:print_stacktrace=1}
+export LSAN_OPTIONS=${LSAN_OPTIONS:-exitcode=99}
+
 mkdir -p "$build/go" "$build/out"
 build=$(cd "$build" && pwd)
 

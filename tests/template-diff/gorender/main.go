@@ -992,6 +992,8 @@ func verdict(outDir, name string) string {
 	switch {
 	case grc != 0 && grc != 1:
 		return "gorender did not run the case"
+	case crc == 99:
+		return "confinit: sanitizer report (ASan/UBSan/LSan), see .c.err"
 	case crc == 142:
 		return "confinit hangs (killed after 10 s)"
 	case crc > 128:
