@@ -511,43 +511,71 @@ rune_space(uint32_t r)
 	       r == 0x2029 || r == 0x202f || r == 0x205f || r == 0x3000;
 }
 
-/* True when r is a letter or a digit (Unicode via the UTF-8 locale). */
-static bool
-rune_alnum(uint32_t r)
+/*
+ * The word-break class x/text's title caser uses: 'c' a cased letter,
+ * 'l' a letter-like rune that never breaks (digits, '_', uncased letters,
+ * combining marks), 'm' a mid-word rune (' . : and kin), 'b' a break.
+ */
+static int
+rune_title_class(uint32_t r)
 {
+	static const uint32_t mids[] = {'\'', '.', ':', 0xb7, 0x387, 0x2018,
+	    0x2019, 0x2024, 0x2027, 0xfe13, 0xfe52, 0xfe55, 0xff07, 0xff0e,
+	    0xff1a};
 	locale_t loc;
+	size_t i;
 
-	if (r < 0x80)
-		return (r >= '0' && r <= '9') ||
-		       ((r | 32) >= 'a' && (r | 32) <= 'z');
+	if (r < 0x80 && ((r | 32) >= 'a' && (r | 32) <= 'z'))
+		return 'c';
+	for (i = 0; i < sizeof(mids) / sizeof(mids[0]); i++) {
+		if (r == mids[i])
+			return 'm';
+	}
+	if ((r >= '0' && r <= '9') || r == '_' || (r >= 0x300 && r <= 0x36f) ||
+	    r == 0x200d || r == 0xad)
+		return 'l';
+	if (r < 0x80 || r == 0xfffd)
+		return 'b';
 	loc = utf8_locale();
-	return loc != (locale_t)0 && r != 0xfffd && iswalnum_l((wint_t)r, loc);
+	if (loc != (locale_t)0 &&
+	    (iswupper_l((wint_t)r, loc) || iswlower_l((wint_t)r, loc)))
+		return 'c';
+	if (loc != (locale_t)0 && iswalnum_l((wint_t)r, loc))
+		return 'l';
+	return 'b';
 }
 
-/* strings.Map with rune_case(how); invalid bytes become U+FFFD. */
+/*
+ * strings.Map with rune_case(how), or for 't' x/text's title casing with
+ * NoLower; invalid bytes become U+FFFD.
+ */
 static void
 map_case(struct buf *out, const char *s, size_t n, int how)
 {
 	size_t i = 0, w;
-	uint32_t r, prev = ' ';
-	bool sep;
+	uint32_t r;
+	bool mid_word = false, was_mid = false;
+	int cls;
 
 	while (i < n) {
 		w = utf8_decode(s + i, n - i, &r);
-		if (how == 't') {
-			if (prev < 0x80)
-				sep = !((prev >= '0' && prev <= '9') ||
-					((prev | 32) >= 'a' &&
-					    (prev | 32) <= 'z') ||
-					prev == '_');
-			else
-				sep = !rune_alnum(prev) && rune_space(prev);
-			prev = r;
-			utf8_put(out, sep ? rune_case(r, 'u') : r);
-		} else {
-			utf8_put(out, rune_case(r, how));
-		}
 		i += w;
+		if (how != 't') {
+			utf8_put(out, rune_case(r, how));
+			continue;
+		}
+		cls = rune_title_class(r);
+		if (was_mid && cls == 'm')
+			mid_word = false; /* two mids break a word */
+		was_mid = cls == 'm';
+		if (cls == 'c' && !mid_word) {
+			utf8_put(out, rune_case(r, 'u'));
+			mid_word = true;
+			continue;
+		}
+		if (cls == 'b')
+			mid_word = false;
+		utf8_put(out, r);
 	}
 }
 

@@ -306,7 +306,7 @@ fn_env_or_default(struct tmpl_call *c, size_t argc, const struct tval *argv,
 	return 0;
 }
 
-/* mustEnv NAME: the variable; an error when it is not set. */
+/* mustEnv NAME: the variable; an error when it is unset or empty. */
 static int
 fn_must_env(struct tmpl_call *c, size_t argc, const struct tval *argv,
     struct tval *ret)
@@ -316,9 +316,9 @@ fn_must_env(struct tmpl_call *c, size_t argc, const struct tval *argv,
 	if (funcs_arg_str(c, argv[0], &s, NULL) < 0)
 		return -1;
 	v = tmpl_call_getenv(c, s);
-	if (v == NULL)
+	if (v == NULL || *v == '\0')
 		return tmpl_call_fail(c,
-		    "mustEnv: environment variable %s is not set", s);
+		    "required environment variable %s is empty", s);
 	*ret = tval_str(v);
 	return 0;
 }
@@ -1255,7 +1255,7 @@ yaml_emit(yaml_emitter_t *e, struct tval v, int depth)
 }
 
 /*
- * toYAML MAP: the map as gopkg.in/yaml.v2 marshals it (libyaml's emitter,
+ * toYAML V: the value as gopkg.in/yaml.v2 marshals it (libyaml's emitter,
  * which yaml.v2 is a port of: block style, 2-space indent, 80-column
  * folding; strings quoted when they would read back as another type,
  * literal style for multi-line strings), trailing newline trimmed.
@@ -1272,8 +1272,6 @@ fn_to_yaml(struct tmpl_call *c, size_t argc, const struct tval *argv,
 	size_t n;
 	int ok;
 
-	if (argv[0].kind != TV_MAP)
-		return funcs_fail_type(c, "map[string]interface {}", argv[0]);
 	yaml_emitter_initialize(&e);
 	yaml_emitter_set_output(&e, yaml_write, &b);
 	yaml_emitter_set_unicode(&e, 1);
@@ -1315,7 +1313,7 @@ fn_to_json(struct tmpl_call *c, size_t argc, const struct tval *argv,
 	return 0;
 }
 
-/* toJSONPretty MAP: encoding/json's MarshalIndent with two spaces. */
+/* toJSONPretty V: encoding/json's MarshalIndent with two spaces. */
 static int
 fn_to_json_pretty(struct tmpl_call *c, size_t argc, const struct tval *argv,
     struct tval *ret)
@@ -1323,8 +1321,6 @@ fn_to_json_pretty(struct tmpl_call *c, size_t argc, const struct tval *argv,
 	struct buf b = {0};
 	char err[128];
 
-	if (argv[0].kind != TV_MAP)
-		return funcs_fail_type(c, "map[string]interface {}", argv[0]);
 	if (funcs_json_write(&b, argv[0], true, err, sizeof(err)) < 0) {
 		buf_free(&b);
 		return tmpl_call_fail(c, "toJSONPretty: %s", err);
@@ -1623,7 +1619,10 @@ fn_to_upper(struct tmpl_call *c, size_t argc, const struct tval *argv,
 	return 0;
 }
 
-/* toTitle S: strings.Title, the first letter of each word upper-cased. */
+/*
+ * toTitle S: x/text's cases.Title(language.Und, cases.NoLower): the first
+ * cased letter of each word upper-cased, the rest left alone.
+ */
 static int
 fn_to_title(struct tmpl_call *c, size_t argc, const struct tval *argv,
     struct tval *ret)

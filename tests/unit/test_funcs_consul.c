@@ -266,11 +266,14 @@ test_env(void **state)
 	static const struct tcase cases[] = {
 	    {"{{env \"HOME\"}}|{{env \"NOPE\"}}|{{envOrDefault \"NOPE\" "
 	     "\"d\"}}|{{envOrDefault \"EMPTY\" \"d\"}}|{{mustEnv "
-	     "\"MODE\"}}|{{mustEnv \"EMPTY\"}}",
-		"/root||d||prod|"},
+	     "\"MODE\"}}",
+		"/root||d||prod"},
 	    {"{{mustEnv \"NOPE\"}}",
-		"~error calling mustEnv: mustEnv: environment variable "
-		"NOPE is not set"},
+		"~error calling mustEnv: required environment variable "
+		"NOPE is empty"},
+	    {"{{mustEnv \"EMPTY\"}}",
+		"~error calling mustEnv: required environment variable "
+		"EMPTY is empty"},
 	};
 
 	(void)state;
@@ -408,6 +411,10 @@ test_strings(void **state)
 	    {"{{toLower \"ÀB c\"}} {{toUpper \"éa\"}} "
 	     "{{toTitle \"hello wORLD-foo_bar\"}}",
 		"àb c ÉA Hello WORLD-Foo_bar"},
+	    /* x/text's title casing: words break at spaces and '-', not at
+	     * an apostrophe or one dot; a digit does not start a word. */
+	    {"{{toTitle \"don't stop a.b c..d 1st éa\"}}",
+		"Don't Stop A.b C..D 1St Éa"},
 	    {"{{toUpper 1}}",
 		"~error calling toUpper: wrong type for value; expected "
 		"string; got int"},
@@ -483,9 +490,8 @@ test_json(void **state)
 	     "`{\"a\":[1,{\"b\":{}}],\"c\":[]}`)}}",
 		"{\n  \"a\": [\n    1,\n    {\n      \"b\": {}\n    }\n  "
 		"],\n  \"c\": []\n}"},
-	    {"{{toJSONPretty (split \",\" \"a\")}}",
-		"~error calling toJSONPretty: wrong type for value; "
-		"expected map[string]interface {}; got []interface {}"},
+	    {"{{toJSONPretty (split \",\" \"a,b\")}} {{toJSONPretty 1}}",
+		"[\n  \"a\",\n  \"b\"\n] 1"},
 	    {"{{toJSON (parseFloat \"NaN\")}}",
 		"~error calling toJSON: toJSON: json: unsupported value: "
 		"NaN"},
@@ -522,9 +528,9 @@ test_yaml(void **state)
 	    {"{{toYAML (parseJSON `{\"s\":\"l1\\nl2\",\"t\":\"a: b\"}`)}}",
 		"s: |-\n  l1\n  l2\nt: 'a: b'"},
 	    {"{{toYAML (parseJSON `{}`)}}", "{}"},
-	    {"{{toYAML \"x\"}}",
-		"~error calling toYAML: wrong type for value; expected "
-		"map[string]interface {}; got string"},
+	    {"{{toYAML \"x\"}}|{{toYAML (split \",\" \"a,true\")}}|"
+	     "{{toYAML 1.5}}",
+		"x|- a\n- \"true\"|1.5"},
 	};
 	char *got;
 
