@@ -37,6 +37,7 @@ import (
 	"strconv"
 	"strings"
 	"text/template"
+	"unicode"
 )
 
 // data is the JSON data file of one case.
@@ -411,6 +412,34 @@ func indent(n int, s string) (string, error) {
 	return string(out), nil
 }
 
+// toTitle upper-cases the first letter of every word and leaves the rest as
+// it is, like consul-template's cases.Title(language.Und, cases.NoLower):
+// words are runs of letters, digits and '_', and an apostrophe between two
+// letters stays inside its word ("o'neil" -> "O'neil"). golang.org/x/text
+// is not in the standard library; this covers the corpus's inputs.
+func toTitle(s string) string {
+	rs := []rune(s)
+	word := func(r rune) bool {
+		return unicode.IsLetter(r) || unicode.IsDigit(r) || r == '_'
+	}
+	in := false
+	for i, r := range rs {
+		switch {
+		case word(r):
+			if !in {
+				rs[i] = unicode.ToTitle(r)
+			}
+			in = true
+		case (r == '\'' || r == '\u2019') && in && i+1 < len(rs) &&
+			unicode.IsLetter(rs[i+1]):
+			// stays in the word
+		default:
+			in = false
+		}
+	}
+	return string(rs)
+}
+
 // wrap prefixes an error like consul-template's errors.Wrap.
 func wrap(err error, what string) error {
 	return fmt.Errorf("%s: %v", what, err)
@@ -613,10 +642,9 @@ func consulFuncs(s *store, env map[string]string) template.FuncMap {
 			}
 			return string(bytes.TrimSpace(b)), nil
 		},
-		"toLower": func(v string) (string, error) { return strings.ToLower(v), nil },
-		"toUpper": func(v string) (string, error) { return strings.ToUpper(v), nil },
-		//lint:ignore SA1019 consul-template's toTitle title-cases words.
-		"toTitle":  func(v string) (string, error) { return strings.Title(v), nil },
+		"toLower":  func(v string) (string, error) { return strings.ToLower(v), nil },
+		"toUpper":  func(v string) (string, error) { return strings.ToUpper(v), nil },
+		"toTitle":  func(v string) (string, error) { return toTitle(v), nil },
 		"add":      arith("add", '+'),
 		"subtract": arith("subtract", '-'),
 		"multiply": arith("multiply", '*'),
