@@ -1,18 +1,25 @@
-/* confinit's phases: options, set-up, spawn, the event loop, exit. */
+/* confinit's phases: options, config, set-up, first render, spawn, the
+ * event loop, exit. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "cli.h"
+#include "config.h"
 #include "log.h"
 #include "loop.h"
+#include "prepare.h"
+#include "reload.h"
 #include "supervisor.h"
 #include "user.h"
 
 /* Exit codes of confinit itself; docs/exit-codes.md. */
 enum {
+	EXIT_SETUP = 1,
 	EXIT_USAGE = 2,
+	EXIT_CONFIG = CONFIG_EXIT_CODE,
+	EXIT_STARTUP = 4,
 };
 
 extern char **environ;
@@ -26,11 +33,29 @@ static const char main_license[] =
     "all copies. THE SOFTWARE IS PROVIDED \"AS IS\", WITHOUT WARRANTY OF\n"
     "ANY KIND. See the LICENSE file for the full text.\n";
 
-/* The app has exited (and the drain, if any, is over). */
+/* Everything one run holds. */
+struct main_run {
+	struct options opt;
+	struct config *cfg;
+	struct loop *loop;
+	struct sup sup;
+	struct reload reload;
+	struct user_ids user;
+	struct loop_timer startup_timer;
+	bool client;  /* sources, templates or env to handle */
+	bool ready;   /* first render complete */
+	bool stopped; /* by a signal or the app's exit */
+	bool timed_out;
+};
+
+/* The app has exited (or a signal came before it started). */
 static void
-main_app_exited(struct sup *s, void *arg)
+main_stop(struct sup *s, void *arg)
 {
-	loop_stop(s->loop);
+	struct main_run *m = arg;
+
+	m->stopped = true;
+	loop_stop(m->loop);
 }
 
 /* Handles --help, --version and -l; returns 1 if one was asked. */
@@ -53,70 +78,202 @@ main_info(const struct options *opt)
 	return 0;
 }
 
+/* Loads the file (if any) and lays the options over it. */
+static int
+main_config(struct main_run *m, struct cerr *err)
+{
+	const struct options *o = &m->opt;
+	int level;
+
+	if (o->config != NULL) {
+		if (config_load(&m->cfg, o->config, environ, err) != 0 ||
+		    config_apply_options(m->cfg, o, err) != 0)
+			return -1;
+	} else if (config_from_options(&m->cfg, o, err) != 0) {
+		return -1;
+	}
+	/* -v and TINI_VERBOSITY are command-line and environment too. */
+	level = o->log_level >= 0 || o->verbose > 0 || o->tini_verbosity >= 0
+		    ? cli_log_level(o)
+		    : m->cfg->log_level;
+	log_setup(level, m->cfg->log_format);
+	m->client =
+	    m->cfg->nsources > 0 || m->cfg->ntemplates > 0 || m->cfg->nenv > 0;
+	return 0;
+}
+
+/* A source changed while we wait for the first complete render. */
+static void
+main_waiting(struct reload *r)
+{
+	struct main_run *m = r->waiting_arg;
+	struct cerr err;
+
+	if (reload_render_all(r, &err) == 0) {
+		m->ready = true;
+		loop_stop(m->loop);
+	}
+}
+
+/* The startup timeout passed with keys still missing. */
+static void
+main_startup_expired(void *arg)
+{
+	struct main_run *m = arg;
+
+	m->timed_out = true;
+	loop_stop(m->loop);
+}
+
+/*
+ * The first render: waits (running the loop) for every key a template
+ * needs, up to the startup timeout, then writes the files. Returns 0, or
+ * the exit code.
+ */
+static int
+main_first_render(struct main_run *m)
+{
+	struct reload *r = &m->reload;
+	struct cerr err;
+	size_t i;
+	char *missing;
+	int rc, code;
+
+	r->loop = m->loop;
+	r->sup = &m->sup;
+	r->base_env = environ;
+	r->argv = m->cfg->exec.command.v;
+	r->waiting = main_waiting;
+	r->waiting_arg = m;
+	if (prepare_reload(r, m->cfg, &code, &err) != 0) {
+		log_error("%s", err.msg);
+		return code;
+	}
+	reload_init(r);
+	for (i = 0; i < r->nsources; i++)
+		if (source_start(r->sources[i], &err) != 0) {
+			log_error("%s", err.msg);
+			return EXIT_STARTUP;
+		}
+	rc = reload_render_all(r, &err);
+	if (rc < 0) {
+		log_error("%s", err.msg);
+		return EXIT_STARTUP;
+	}
+	if (rc > 0) {
+		missing = reload_missing(r);
+		log_info("waiting up to %lld ms for keys: %s",
+		    (long long)m->cfg->startup_timeout_ms, missing);
+		free(missing);
+		loop_timer_add(m->loop, &m->startup_timer, main_startup_expired,
+		    m);
+		loop_timer_arm(&m->startup_timer, m->cfg->startup_timeout_ms);
+		loop_run(m->loop);
+		loop_timer_disarm(&m->startup_timer);
+		if (m->stopped)
+			return sup_exit_code(&m->sup);
+		if (!m->ready) {
+			missing = reload_missing(r);
+			log_error("startup timeout: still missing %s", missing);
+			free(missing);
+			return EXIT_STARTUP;
+		}
+	}
+	if (reload_write_all(r, m->opt.dry_run, &err) != 0) {
+		log_error("%s", err.msg);
+		return EXIT_STARTUP;
+	}
+	return 0;
+}
+
+/* Sets the supervisor up from the config. Returns 0 or the exit code. */
+static int
+main_supervisor(struct main_run *m)
+{
+	struct sup_settings set = {0};
+	const struct options *o = &m->opt;
+	struct cerr err;
+
+	if (m->cfg->exec.user != NULL) {
+		if (user_resolve(m->cfg->exec.user, "/etc/passwd", "/etc/group",
+			&m->user, &err) != 0) {
+			log_error("user: %s", err.msg);
+			return EXIT_USAGE;
+		}
+		set.user = &m->user;
+	}
+	set.kill_group = o->kill_group;
+	set.warn_reap = o->warn_reap;
+	memcpy(set.rewrite, o->rewrite, sizeof(set.rewrite));
+	memcpy(set.exit_zero, o->exit_zero, sizeof(set.exit_zero));
+	/* As tini, a forwarded SIGTERM escalates only when asked to. */
+	set.kill_timeout_ms = o->kill_timeout_ms >= 0 || m->cfg->path != NULL
+				  ? m->cfg->exec.kill_timeout_ms
+				  : -1;
+	set.drain_ms = o->drain_ms;
+	if (sup_init(&m->sup, &set, m->loop, o->pdeath_signal, &err) != 0) {
+		log_error("%s", err.msg);
+		return EXIT_SETUP;
+	}
+	m->sup.on_exit = main_stop;
+	m->sup.on_exit_arg = m;
+	return 0;
+}
+
 int
 main(int argc, char **argv)
 {
-	struct sup_settings set = {0};
-	struct user_ids user = {0};
-	struct options opt;
-	struct loop *loop = NULL;
-	struct sup sup = {.sigfd = -1};
+	struct main_run m = {.sup = {.sigfd = -1}};
+	char *const *envp;
 	struct cerr err;
 	int code = EXIT_USAGE, r;
 
-	if (cli_parse(&opt, argc, argv, environ, &err) != 0) {
-		fprintf(stderr, "confinit: %s\n", err.msg);
-		fprintf(stderr, "Try 'confinit --help'.\n");
+	if (cli_parse(&m.opt, argc, argv, environ, &err) != 0) {
+		fprintf(stderr, "confinit: %s\nTry 'confinit --help'.\n",
+		    err.msg);
 		return EXIT_USAGE;
 	}
-	if (main_info(&opt)) {
+	if (main_info(&m.opt)) {
 		code = 0;
 		goto out;
 	}
-	log_setup(cli_log_level(&opt),
-	    opt.log_format >= 0 ? (enum log_format)opt.log_format : LOGF_TEXT);
-	if (opt.argc == 0) {
+	if (main_config(&m, &err) != 0) {
+		log_error("%s", err.msg);
+		code = EXIT_CONFIG;
+		goto out;
+	}
+	if (m.cfg->exec.command.n == 0 && !m.opt.once && !m.opt.dry_run) {
 		log_error("no program to run; see 'confinit --help'");
 		goto out;
 	}
-	if (opt.user != NULL) {
-		if (user_resolve(opt.user, "/etc/passwd", "/etc/group", &user,
-			&err) != 0) {
-			log_error("--user: %s", err.msg);
-			goto out;
-		}
-		set.user = &user;
-	}
-	set.kill_group = opt.kill_group;
-	set.warn_reap = opt.warn_reap;
-	memcpy(set.rewrite, opt.rewrite, sizeof(set.rewrite));
-	memcpy(set.exit_zero, opt.exit_zero, sizeof(set.exit_zero));
-	set.kill_timeout_ms = opt.kill_timeout_ms;
-	set.drain_ms = opt.drain_ms;
-
-	loop = loop_new();
-	if (sup_init(&sup, &set, loop, opt.pdeath_signal, &err) != 0) {
-		log_error("%s", err.msg);
-		code = 1;
+	m.loop = loop_new();
+	if ((code = main_supervisor(&m)) != 0)
 		goto out;
-	}
-	sup.on_exit = main_app_exited;
-	if ((r = sup_spawn(&sup, opt.argv, environ, &err)) != 0) {
+	if (m.client && (code = main_first_render(&m)) != 0)
+		goto out;
+	if (m.opt.once || m.opt.dry_run)
+		goto out;
+
+	envp =
+	    m.client && m.reload.app_env != NULL ? m.reload.app_env : environ;
+	if ((r = sup_spawn(&m.sup, m.cfg->exec.command.v, envp, &err)) != 0) {
 		log_error("%s", err.msg);
 		code = r;
 		goto out;
 	}
+	if (m.client)
+		reload_run(&m.reload);
 	/* Hold no mount busy; the app keeps its own directory. */
 	if (chdir("/") != 0)
 		log_warn("chdir /: failed");
-	if (loop_run(loop) != 0)
-		code = 1;
-	else
-		code = sup_exit_code(&sup);
+	code = loop_run(m.loop) == 0 ? sup_exit_code(&m.sup) : EXIT_SETUP;
 out:
-	sup_close(&sup);
-	loop_free(loop);
-	user_ids_free(&user);
-	cli_free(&opt);
+	if (m.client)
+		prepare_free(&m.reload);
+	sup_close(&m.sup);
+	loop_free(m.loop);
+	user_ids_free(&m.user);
+	config_free(m.cfg);
+	cli_free(&m.opt);
 	return code;
 }

@@ -58,6 +58,7 @@ struct reload {
 	/* Called on each change before reload_run(): at start, waiting for
 	 * keys. */
 	void (*waiting)(struct reload *r);
+	void *waiting_arg;
 
 	/* State. */
 	struct kv *snap; /* the sources layered */

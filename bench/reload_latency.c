@@ -1,0 +1,133 @@
+/* Benchmark: time from a source-file write to the app's SIGHUP, through a
+ * real confinit. Run as: reload_latency CONFINIT WORKDIR N. It writes the
+ * config, starts confinit with itself as the app ("app" mode reports each
+ * SIGHUP's time through a FIFO), then makes N edits (write + rename) and
+ * prints p50, p99 and max in microseconds. */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+static int fifo_fd = -1;
+
+static int64_t
+now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+static void
+on_hup(int sig)
+{
+	int64_t t = now_ns();
+
+	(void)sig;
+	if (write(fifo_fd, &t, sizeof(t)) < 0)
+		_exit(3);
+}
+
+/* The app: report each SIGHUP until SIGTERM. */
+static int
+app(const char *fifo)
+{
+	struct sigaction sa = {.sa_handler = on_hup};
+
+	sigaction(SIGHUP, &sa, NULL);
+	if ((fifo_fd = open(fifo, O_WRONLY)) < 0)
+		return 2;
+	for (;;)
+		pause();
+}
+
+static int
+cmp(const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static void
+put(const char *path, const char *text)
+{
+	char tmp[4096];
+	FILE *f;
+
+	snprintf(tmp, sizeof(tmp), "%s.new", path);
+	f = fopen(tmp, "w");
+	fputs(text, f);
+	fclose(f);
+	rename(tmp, path);
+}
+
+int
+main(int argc, char **argv)
+{
+	char cfg[4096], src[4096], fifo[4096], self[4096], text[256];
+	int64_t *lat, t0, t1;
+	int i, n, fd;
+	pid_t pid;
+	FILE *f;
+
+	if (argc == 3 && strcmp(argv[1], "app") == 0)
+		return app(argv[2]);
+	if (argc != 4)
+		return fprintf(stderr, "usage: %s CONFINIT DIR N\n", argv[0]), 2;
+	n = atoi(argv[3]);
+	lat = calloc((size_t)n, sizeof(*lat));
+	snprintf(src, sizeof(src), "%s/kv.yaml", argv[2]);
+	snprintf(cfg, sizeof(cfg), "%s/confinit.yaml", argv[2]);
+	snprintf(fifo, sizeof(fifo), "%s/fifo", argv[2]);
+	if (realpath("/proc/self/exe", self) == NULL)
+		return 2;
+	put(src, "value: 0\n");
+	unlink(fifo);
+	mkfifo(fifo, 0600);
+	f = fopen(cfg, "w");
+	fprintf(f,
+	    "sources: [{url: \"file://%s\"}]\n"
+	    "templates: [{contents: \"v={{ key \\\"value\\\" }}\\n\", "
+	    "dest: \"%s/out.conf\"}]\n"
+	    "exec: {command: [\"%s\", \"app\", \"%s\"]}\n"
+	    "log: {level: warn}\n",
+	    src, argv[2], self, fifo);
+	fclose(f);
+	if ((pid = fork()) == 0) {
+		execl(argv[1], argv[1], "--config", cfg, (char *)NULL);
+		_exit(127);
+	}
+	fd = open(fifo, O_RDONLY);
+	for (i = 0; i < n; i++) {
+		struct pollfd p = {.fd = fd, .events = POLLIN};
+
+		snprintf(text, sizeof(text), "value: %d\n", i + 1);
+		t0 = now_ns();
+		put(src, text);
+		if (poll(&p, 1, 5000) != 1 || read(fd, &t1, sizeof(t1)) != 8) {
+			fprintf(stderr, "edit %d: no SIGHUP within 5 s\n", i + 1);
+			kill(pid, SIGKILL);
+			return 1;
+		}
+		lat[i] = (t1 - t0) / 1000;
+		usleep(5000);
+	}
+	kill(pid, SIGTERM);
+	waitpid(pid, NULL, 0);
+	qsort(lat, (size_t)n, sizeof(*lat), cmp);
+	printf("file change -> SIGHUP over %d changes: p50 %lld us, p99 %lld "
+	       "us, max %lld us\n",
+	    n, (long long)lat[n / 2], (long long)lat[(n * 99) / 100],
+	    (long long)lat[n - 1]);
+	return 0;
+}

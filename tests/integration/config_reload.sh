@@ -1,0 +1,121 @@
+#!/usr/bin/env bash
+# The reload loop through the real binary as PID 1: a source edit reaches
+# the app as one SIGHUP per debounce window; a failing check keeps the old
+# file and sends nothing; an env change restarts the app (confinit keeps
+# its PID, no zombie); a broken edit changes nothing until a good one; a
+# reader never sees a partial file over 1,000 re-renders.
+. "$(dirname "$0")/lib/lib.bash"
+
+D=$T_DIR
+mkdir -p "$D/out"
+
+# An app that logs its start (with its pid and $GREETING) and each SIGHUP.
+cat >"$D/app.sh" <<'SH'
+log=$1
+echo "start $$ ${GREETING:-}" >>"$log"
+trap 'echo "hup $$" >>"$log"' HUP
+trap 'echo "term $$" >>"$log"; exit 0' TERM
+while :; do sleep 0.05; done
+SH
+
+# edit FILE TEXT: replaces FILE the way editors and deploy tools do.
+edit() {
+	printf '%s' "$2" >"$1.new" && mv "$1.new" "$1"
+}
+count() { grep -c "^$2" "$1" 2>/dev/null || true; }
+
+edit "$D/kv.yaml" $'port: 1\nenv:\n  greeting: hello\n'
+cat >"$D/cfg.yaml" <<YAML
+sources: [{url: "file://$D/kv.yaml"}]
+templates:
+  - contents: "port={{ key \"port\" }}\n"
+    dest: $D/out/app.conf
+    check: ["grep", "-q", "^port=[0-9]*\$", "{{ .Path }}"]
+env:
+  - {prefix: env/}
+exec:
+  command: [sh, $D/app.sh, $D/app.log]
+  kill_timeout: 5s
+wait: {min: 300ms, max: 2s}
+YAML
+
+ci_start pid1 --config "$D/cfg.yaml"
+expect_true "start: the app runs with the rendered file" \
+    wait_until 10 grep -q '^start' "$D/app.log"
+expect_eq "start: rendered" "port=1" "$(cat "$D/out/app.conf")"
+expect_grep "start: env from the prefix, upcased" "^start [0-9]+ hello$" \
+    "$D/app.log"
+app1=$(awk '/^start/ {print $2; exit}' "$D/app.log")
+
+# Five quick edits inside one debounce window: one SIGHUP, last value.
+for v in 2 3 4 5 6; do
+	edit "$D/kv.yaml" $'port: '$v$'\nenv:\n  greeting: hello\n'
+	sleep 0.05
+done
+expect_true "debounce: the last value is written" \
+    wait_until 10 grep -qx port=6 "$D/out/app.conf"
+sleep 1
+expect_eq "debounce: exactly one SIGHUP" 1 "$(count "$D/app.log" hup)"
+
+# A change the check rejects: old file kept, no signal, error logged.
+edit "$D/kv.yaml" $'port: not-a-number\nenv:\n  greeting: hello\n'
+expect_true "check: failure logged" \
+    wait_until 10 grep -q 'check grep exited with 1' "$CI_ERR"
+expect_eq "check: old file kept" "port=6" "$(cat "$D/out/app.conf")"
+sleep 0.5
+expect_eq "check: no signal sent" 1 "$(count "$D/app.log" hup)"
+
+# A broken edit (invalid YAML): nothing changes, then a good edit applies.
+edit "$D/kv.yaml" $'port: [unclosed\n'
+expect_true "broken edit: logged with the file's name" \
+    wait_until 10 grep -q "kv.yaml:.*keeping the last good values" "$CI_ERR"
+edit "$D/kv.yaml" $'port: 7\nenv:\n  greeting: hello\n'
+expect_true "broken edit: a later good edit is applied" \
+    wait_until 10 grep -qx port=7 "$D/out/app.conf"
+wait_until 5 test "$(count "$D/app.log" hup)" = 2
+expect_eq "broken edit: the app was only signalled for the good edit" 2 \
+    "$(count "$D/app.log" hup)"
+
+# The environment changes: the app is restarted with it, confinit stays.
+edit "$D/kv.yaml" $'port: 7\nenv:\n  greeting: bonjour\n'
+expect_true "env: the app is restarted with the new environment" \
+    wait_until 15 grep -q '^start [0-9]* bonjour$' "$D/app.log"
+expect_grep "env: the old app got the kill signal" "^term $app1$" \
+    "$D/app.log"
+expect_true "env: confinit is still the same process" alive "$CI_PID"
+zombies "$CI_PID"
+expect_eq "env: no zombie left" "" "${ZOMBIES[*]}"
+
+kill -TERM "$CI_PID"
+ci_wait
+expect_eq "stop: the app's status" 0 "$CI_RC"
+
+# A reader polling the destination over 1,000 re-renders never sees a
+# partial file.
+body=$(printf 'line %s\n' $(seq 1 400))
+cat >"$D/big.yaml" <<YAML
+sources: [{url: "file://$D/n.yaml"}]
+templates:
+  - contents: "BEGIN\n{{ key \"n\" }}\n$body\nEND\n"
+    dest: $D/out/big.conf
+exec: {command: [sh, -c, 'trap : HUP; while :; do sleep 0.1; done']}
+YAML
+edit "$D/n.yaml" "n: 0"
+ci_start sub --config "$D/big.yaml"
+wait_until 10 test -s "$D/out/big.conf"
+"$HELPERS/readloop" "$D/out/big.conf" "$D/stop" >"$D/readloop.out" &
+reader=$!
+for i in $(seq 1 1000); do
+	edit "$D/n.yaml" "n: $i"
+	# Let each edit be rendered on its own (no debounce here).
+	wait_until 10 grep -qx "$i" "$D/out/big.conf" || break
+done
+touch "$D/stop"
+wait $reader
+expect_eq "atomic: all 1,000 versions were rendered" 1000 \
+    "$(sed -n 2p "$D/out/big.conf")"
+expect_grep "atomic: no partial read" "partial=0$" "$D/readloop.out"
+kill -TERM "$CI_PID"
+ci_wait
+
+finish
