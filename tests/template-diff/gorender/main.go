@@ -999,14 +999,14 @@ func readRC(path string) int {
 	return n
 }
 
-// errLine returns the first line number of "NAME:LINE" in an error
-// message, or "".
-func errLine(msg []byte, name string) string {
-	re := regexp.MustCompile(regexp.QuoteMeta(name) + `:([0-9]+)`)
+// errPos returns the first "NAME:LINE" or "NAME:LINE:COL" position of an
+// error message as line and column ("" when absent).
+func errPos(msg []byte, name string) (string, string) {
+	re := regexp.MustCompile(regexp.QuoteMeta(name) + `:([0-9]+)(:([0-9]+))?`)
 	if m := re.FindSubmatch(msg); m != nil {
-		return string(m[1])
+		return string(m[1]), string(m[3])
 	}
-	return ""
+	return "", ""
 }
 
 // verdict compares one case's Go and confinit results; "" is a pass.
@@ -1033,12 +1033,16 @@ func verdict(outDir, name string) string {
 			return "output differs"
 		}
 	case grc == 1 && crc == 1:
-		gl, cl := errLine(gerr, name+".tmpl"), errLine(cerr, name+".tmpl")
-		if gl != "" && cl == "" {
+		gl, gc := errPos(gerr, name+".tmpl")
+		cl, cc := errPos(cerr, name+".tmpl")
+		switch {
+		case gl != "" && cl == "":
 			return "confinit's error names no " + name + ".tmpl:LINE"
-		}
-		if gl != "" && gl != cl {
+		case gl != cl:
 			return "error on line " + cl + ", Go says line " + gl
+		case gc != "" && gc != cc:
+			return "error at " + cl + ":" + cc + ", Go says " +
+				gl + ":" + gc
 		}
 	case grc == 1:
 		return "Go fails, confinit renders"
