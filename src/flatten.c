@@ -83,6 +83,41 @@ flatten_format_for(const char *path)
 	return FLATTEN_YAML;
 }
 
+/* Returns whether the n bytes at s end with the string suffix (any case). */
+static bool
+flatten_ends(const char *s, size_t n, const char *suffix)
+{
+	size_t k = strlen(suffix);
+
+	return n >= k && strncasecmp(s + n - k, suffix, k) == 0;
+}
+
+enum flatten_format
+flatten_format_for_http(const char *content_type, const char *url)
+{
+	const char *ct = content_type;
+	size_t n;
+	char *path;
+	enum flatten_format f;
+
+	if (ct != NULL) {
+		n = strcspn(ct, "; \t");
+		if ((n == 16 && flatten_ends(ct, n, "application/json")) ||
+		    flatten_ends(ct, n, "+json"))
+			return FLATTEN_JSON;
+		if (flatten_ends(ct, n, "/yaml") ||
+		    flatten_ends(ct, n, "/x-yaml") ||
+		    flatten_ends(ct, n, "+yaml"))
+			return FLATTEN_YAML;
+		if (n == 22 && flatten_ends(ct, n, "text/x-java-properties"))
+			return FLATTEN_PROPERTIES;
+	}
+	path = xstrndup(url, strcspn(url, "?#"));
+	f = flatten_format_for(path);
+	free(path);
+	return f;
+}
+
 int
 flatten(enum flatten_format f, const char *name, const char *data, size_t len,
     struct kv *kv, struct cerr *err)

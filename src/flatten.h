@@ -29,6 +29,15 @@ enum flatten_format {
 enum flatten_format flatten_format_for(const char *path);
 
 /*
+ * The format of an HTTP body: by its Content-Type (NULL allowed; any
+ * parameters ignored): application/json and +json -> JSON; yaml types ->
+ * YAML; text/x-java-properties -> properties; else by the URL's path
+ * extension (a query or fragment ignored), as flatten_format_for().
+ */
+enum flatten_format flatten_format_for_http(const char *content_type,
+    const char *url);
+
+/*
  * Parses the len bytes at data in format f and adds every leaf to kv
  * (existing keys are replaced). name prefixes error messages:
  * "name:line:col: message". Returns 0, or -1 with err set; on error kv may

@@ -64,6 +64,38 @@ test_format_for(void **state)
 }
 
 static void
+test_format_for_http(void **state)
+{
+	assert_int_equal(flatten_format_for_http("application/json", "/x"),
+	    FLATTEN_JSON);
+	assert_int_equal(flatten_format_for_http(
+			     "Application/JSON; charset=utf-8", "/x.yaml"),
+	    FLATTEN_JSON);
+	assert_int_equal(
+	    flatten_format_for_http("application/vnd.x+json", "/x"),
+	    FLATTEN_JSON);
+	assert_int_equal(
+	    flatten_format_for_http("application/x-yaml", "/x.json"),
+	    FLATTEN_YAML);
+	assert_int_equal(flatten_format_for_http("text/yaml", "/x.env"),
+	    FLATTEN_YAML);
+	assert_int_equal(
+	    flatten_format_for_http("text/x-java-properties", "/x"),
+	    FLATTEN_PROPERTIES);
+	/* Unknown or missing types fall back to the URL's extension. */
+	assert_int_equal(
+	    flatten_format_for_http("text/plain", "https://h/app.env?v=1"),
+	    FLATTEN_DOTENV);
+	assert_int_equal(
+	    flatten_format_for_http(NULL, "https://h/a.properties#x"),
+	    FLATTEN_PROPERTIES);
+	assert_int_equal(flatten_format_for_http(NULL, "https://h/cfg.json"),
+	    FLATTEN_JSON);
+	assert_int_equal(flatten_format_for_http("", "https://h/cfg"),
+	    FLATTEN_YAML);
+}
+
+static void
 test_yaml_nested(void **state)
 {
 	expect(FLATTEN_YAML,
@@ -327,6 +359,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_format_for),
+	    cmocka_unit_test(test_format_for_http),
 	    cmocka_unit_test(test_yaml_nested),
 	    cmocka_unit_test(test_yaml_top_level),
 	    cmocka_unit_test(test_yaml_errors),
