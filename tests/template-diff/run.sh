@@ -48,7 +48,7 @@ fi
 gorender=$build/go/gorender
 if ! (cd "$here/gorender" &&
 	GOCACHE=$build/go/cache GOPATH=$build/go/path GOFLAGS=-buildvcs=false \
-		GOPROXY=off GO111MODULE=on GOTOOLCHAIN=local \
+		GOPROXY=off GO111MODULE=on GOTOOLCHAIN=local GOENV=off \
 		go build -o "$gorender" .); then
 	echo "template-diff: go build of gorender failed" >&2
 	finish 0 1
