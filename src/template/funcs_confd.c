@@ -47,16 +47,34 @@ fail_missing(struct tmpl_call *c, const char *key)
 	return tmpl_call_fail(c, "key does not exist: %s", key);
 }
 
-/* getv KEY [DEFAULT]: the value; without DEFAULT a missing key fails. */
+/* Checks that argv[0..argc) are all strings (Go's ...string). */
+static int
+args_str(struct tmpl_call *c, size_t argc, const struct tval *argv)
+{
+	const char *s;
+	size_t i;
+
+	for (i = 0; i < argc; i++) {
+		if (funcs_arg_str(c, argv[i], &s, NULL) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/*
+ * getv KEY [DEFAULT...]: the value; without DEFAULT a missing key fails.
+ * As memkv's GetValue(key, v ...string), defaults past the first are
+ * ignored.
+ */
 static int
 fn_getv(struct tmpl_call *c, size_t argc, const struct tval *argv,
     struct tval *ret)
 {
-	const char *key, *v, *def;
+	const char *key, *v;
 
-	if (funcs_arg_str(c, argv[0], &key, NULL) < 0 ||
-	    (argc > 1 && funcs_arg_str(c, argv[1], &def, NULL) < 0))
+	if (args_str(c, argc, argv) < 0)
 		return -1;
+	key = argv[0].u.s.p;
 	v = tmpl_call_kv_get(c, snap_key(key));
 	if (v != NULL)
 		*ret = tval_str(v);
@@ -295,6 +313,16 @@ cmp_str(const void *x, const void *y)
 	return (a->u.s.len > b->u.s.len) - (a->u.s.len < b->u.s.len);
 }
 
+/* Moves the malloc'd string s into the render's arena. */
+static const char *
+arena_own(struct tmpl_call *c, char *s)
+{
+	struct tval v = tval_str_copy(tmpl_call_arena(c), s, strlen(s));
+
+	free(s);
+	return v.u.s.p;
+}
+
 /* getvs/gets: values (sorted) or KVPairs (by key) matching a pattern. */
 static int
 glob_list(struct tmpl_call *c, struct tval arg, bool pairs, struct tval *ret)
@@ -306,6 +334,8 @@ glob_list(struct tmpl_call *c, struct tval arg, bool pairs, struct tval *ret)
 
 	if (funcs_arg_str(c, arg, &pat, NULL) < 0)
 		return -1;
+	if (pat[0] != '/') /* read as if it had its leading '/' */
+		pat = arena_own(c, xasprintf("/%s", pat));
 	w.pattern = pat;
 	w.list = tval_list_new(tmpl_call_arena(c));
 	/* Only keys under the pattern's literal head can match. */
@@ -370,6 +400,7 @@ struct ls_walk {
 	size_t tlen[TERMS_MAX];
 	size_t nterms;
 	bool dir;
+	bool root;	   /* PATH is "/" */
 	struct tval names; /* map used as a set */
 };
 
@@ -408,7 +439,15 @@ ls_add(void *arg, const char *key, const char *value)
 
 	buf_printf(&full, "/%s", key);
 	funcs_path_dir(&dir, full.data, full.len);
-	if (!w->dir && strcmp(full.data, w->path) == 0) {
+	if (w->root) {
+		/*
+		 * memkv finds nothing under "/" but root leaves (its terms of
+		 * "/" are ["", ""]); list the top level, as a user expects.
+		 */
+		if ((!w->dir || strchr(key, '/') != NULL) && key[0] != '/' &&
+		    key[0] != '\0')
+			buf_append(&name, key, strcspn(key, "/"));
+	} else if (!w->dir && strcmp(full.data, w->path) == 0) {
 		funcs_path_base(&name, full.data, full.len);
 	} else if (!w->dir) {
 		if (ls_prefix(w, dir.data, &next, &nextlen, &ntest)) {
@@ -449,6 +488,7 @@ ls_names(struct tmpl_call *c, struct tval arg, bool dir, struct tval *ret)
 	w.path = path;
 	funcs_path_clean(&clean, path, strlen(path));
 	w.nterms = path_terms(clean.data, w.terms, w.tlen, TERMS_MAX);
+	w.root = strcmp(clean.data, "/") == 0;
 	w.names = tval_map_new(a);
 	if (w.nterms <= TERMS_MAX)
 		tmpl_call_kv_walk(c, snap_key(clean.data), ls_add, &w);
@@ -603,16 +643,16 @@ fn_map(struct tmpl_call *c, size_t argc, const struct tval *argv,
 	return 0;
 }
 
-/* getenv NAME [DEFAULT]: the variable; DEFAULT when unset or empty. */
+/* getenv NAME [DEFAULT...]: the variable; DEFAULT when unset or empty. */
 static int
 fn_getenv(struct tmpl_call *c, size_t argc, const struct tval *argv,
     struct tval *ret)
 {
-	const char *name, *def = "", *v;
+	const char *name, *v;
 
-	if (funcs_arg_str(c, argv[0], &name, NULL) < 0 ||
-	    (argc > 1 && funcs_arg_str(c, argv[1], &def, NULL) < 0))
+	if (args_str(c, argc, argv) < 0)
 		return -1;
+	name = argv[0].u.s.p;
 	v = tmpl_call_getenv(c, name);
 	if (v == NULL || *v == '\0')
 		*ret = argc > 1 ? argv[1] : tval_str("");
@@ -1010,7 +1050,7 @@ fn_atoi(struct tmpl_call *c, size_t argc, const struct tval *argv,
 }
 
 const struct tmpl_func tmpl_funcs_confd[] = {
-    {"getv", 1, 2, fn_getv},
+    {"getv", 1, -1, fn_getv},
     {"getvs", 1, 1, fn_getvs},
     {"get", 1, 1, fn_get},
     {"gets", 1, 1, fn_gets},
@@ -1024,7 +1064,7 @@ const struct tmpl_func tmpl_funcs_confd[] = {
     {"split", 2, 2, fn_split},
     {"join", 2, 2, fn_join},
     {"map", 0, -1, fn_map},
-    {"getenv", 1, 2, fn_getenv},
+    {"getenv", 1, -1, fn_getenv},
     {"datetime", 0, 0, fn_datetime},
     {"toUpper", 1, 1, fn_to_upper},
     {"toLower", 1, 1, fn_to_lower},

@@ -688,8 +688,8 @@ fn_parse_int(struct tmpl_call *c, size_t argc, const struct tval *argv,
 }
 
 /*
- * parseUint S: base 10; "" is 0. Values have no unsigned kind, so one
- * above 2^63-1 is an error here where Go returns a uint64.
+ * parseUint S: base 10; "" is 0. Values have no unsigned kind: one above
+ * 2^63-1 is returned as its decimal string, which prints as Go's uint64.
  */
 static int
 fn_parse_uint(struct tmpl_call *c, size_t argc, const struct tval *argv,
@@ -706,9 +706,9 @@ fn_parse_uint(struct tmpl_call *c, size_t argc, const struct tval *argv,
 		return funcs_fail_strconv(c, "parseUint", "ParseUint", s, n,
 		    rc);
 	if (u > INT64_MAX)
-		return tmpl_call_fail(c,
-		    "parseUint: %s is above 9223372036854775807", s);
-	*ret = tval_int((int64_t)u);
+		*ret = argv[0];
+	else
+		*ret = tval_int((int64_t)u);
 	return 0;
 }
 
@@ -1108,7 +1108,8 @@ yaml_string(yaml_emitter_t *e, const char *s, size_t n)
 	if (memchr(s, '\n', n) != NULL)
 		style = YAML_LITERAL_SCALAR_STYLE;
 	else if (yaml_resolve(s, n, &dummy) != TV_STRING ||
-		 yaml_quoted_string(s, n))
+		 yaml_quoted_string(s, n) ||
+		 (n == 2 && memcmp(s, "<<", 2) == 0))
 		style = YAML_DOUBLE_QUOTED_SCALAR_STYLE;
 	return yaml_scalar(e, s, n, style);
 }

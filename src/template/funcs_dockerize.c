@@ -284,6 +284,37 @@ url_user(struct tmpl_call *c, const char *ui, size_t n, struct tval *out,
 }
 
 /*
+ * Adds Hostname and Port, the values of Go's methods of the same names
+ * (templates call them as .Hostname and .Port): the host without its port
+ * (and without the brackets of an IPv6 literal), and the port or "".
+ */
+static void
+url_host_port(struct tmpl_call *c, struct tval u, struct tval host)
+{
+	struct tarena *a = tmpl_call_arena(c);
+	const char *h = host.u.s.p, *colon, *end = h + host.u.s.len, *name;
+	size_t nlen;
+
+	colon = memrchr(h, ':', host.u.s.len);
+	if (colon != NULL && h[0] == '[' &&
+	    memchr(colon, ']', (size_t)(end - colon)))
+		colon = NULL; /* the ':' is inside the brackets */
+	name = h;
+	nlen = colon != NULL ? (size_t)(colon - h) : host.u.s.len;
+	if (nlen > 0 && h[0] == '[') {
+		const char *rb = memchr(h, ']', nlen);
+
+		name = h + 1;
+		nlen = rb != NULL ? (size_t)(rb - name) : nlen - 1;
+	}
+	tval_record_add(a, u, "Hostname", tval_str_copy(a, name, nlen));
+	tval_record_add(a, u, "Port",
+	    colon != NULL
+		? tval_str_copy(a, colon + 1, (size_t)(end - colon - 1))
+		: tval_str(""));
+}
+
+/*
  * Parses raw as Go's url.Parse into the url.URL record fields; returns
  * 0, or -1 with Go's message (without the "parse" wrapper) in err.
  */
@@ -408,15 +439,16 @@ frag:
 	tval_record_add(a, *u, "RawQuery", query);
 	tval_record_add(a, *u, "Fragment", frag);
 	tval_record_add(a, *u, "RawFragment", rawfrag);
+	url_host_port(c, *u, host);
 	return 0;
 }
 
 /*
  * parseUrl S: Go's url.Parse as a record of url.URL's fields (.Scheme,
- * .Host, .Path, .RawQuery, ...). .User, when present, has a Username
- * field standing for Go's method; printing the URL shows its fields, not
- * the URL string Go's String method gives. A bad URL fails the render
- * (dockerize exits).
+ * .Host, .Path, .RawQuery, ...) plus Hostname and Port standing for Go's
+ * methods. .User, when present, has a Username field standing for Go's
+ * method. Printing the URL or .User shows fields, not the strings Go's
+ * String methods give. A bad URL fails the render (dockerize exits).
  */
 static int
 fn_parse_url(struct tmpl_call *c, size_t argc, const struct tval *argv,

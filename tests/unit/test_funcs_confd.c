@@ -142,7 +142,9 @@ test_getv(void **state)
 {
 	static const struct tcase cases[] = {
 	    {"{{getv \"/app/name\"}} {{getv \"app/name\"}}", "shop shop"},
-	    {"{{getv \"/nope\" \"def\"}} [{{getv \"/nope\" \"\"}}]", "def []"},
+	    {"{{getv \"/nope\" \"def\"}} [{{getv \"/nope\" \"\"}}]{{getv "
+	     "\"/nope\" \"a\" \"b\"}}",
+		"def []a"},
 	    {"{{getv \"/nope\"}}",
 		"~error calling getv: key does not exist: /nope"},
 	    {"{{exists \"/app/name\"}} {{exists \"/nope\"}}", "true false"},
@@ -193,6 +195,8 @@ test_getvs(void **state)
 	    {"{{getvs \"/app/*/host\"}} {{getvs \"/app/*\"}} "
 	     "{{getvs \"/app/upstreams/[ab]\"}} {{getvs \"/t/?\"}}",
 		"[db1] [shop] [10.0.0.1 10.0.0.2] [2]"},
+	    /* A pattern without its leading '/' reads as if it had one. */
+	    {"{{getvs \"app/*/host\"}} {{len (gets \"t/*\")}}", "[db1] 3"},
 	    {"{{getvs \"/nomatch/*\"}} {{getvs \"/app/na\\\\me\"}}",
 		"[] [shop]"},
 	    {"{{range gets \"/app/upstreams/*\"}}{{.Key}}={{.Value}} "
@@ -222,11 +226,12 @@ test_ls(void **state)
 	static const struct tcase cases[] = {
 	    {"{{ls \"/app\"}} {{ls \"/app/\"}}",
 		"[db name upstreams] [db name upstreams]"},
+	    /* "/" lists the top level (memkv finds only root leaves). */
 	    {"{{ls \"/\"}} {{ls \"/app/name\"}} {{ls \"/nope\"}}",
-		"[top] [name] []"},
+		"[app t top] [name] []"},
 	    {"{{range ls \"/app/upstreams\"}}{{.}},{{end}}", "a,b,c,"},
 	    {"{{lsdir \"/app\"}} {{lsdir \"/\"}} {{lsdir \"/app/db\"}}",
-		"[db upstreams] [] []"},
+		"[db upstreams] [app t] []"},
 	};
 	struct tmpl_deps deps = {0};
 	char *got;

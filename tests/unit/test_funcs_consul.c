@@ -454,7 +454,9 @@ test_parse_numbers(void **state)
 	    {"{{parseInt \"1.0\"}}",
 		"~error calling parseInt: parseInt: strconv.ParseInt: "
 		"parsing \"1.0\": invalid syntax"},
-	    {"{{parseUint \"7\"}}", "7"},
+	    {"{{parseUint \"7\"}} {{add 1 (parseUint \"7\")}} "
+	     "{{parseUint \"18446744073709551615\"}}",
+		"7 8 18446744073709551615"},
 	    {"{{parseUint \"-1\"}}",
 		"~error calling parseUint: parseUint: strconv.ParseUint: "
 		"parsing \"-1\": invalid syntax"},

@@ -173,6 +173,10 @@ test_parse_url(void **state)
 	     "{{(parseUrl \"http://h/?\").ForceQuery}} "
 	     "{{(parseUrl \"http://[::1]:80/\").Host}}",
 		"x@y /just/path true [::1]:80"},
+	    {"{{with parseUrl \"https://a.example:8443/p\"}}{{.Hostname}}|"
+	     "{{.Port}}{{end}} {{with parseUrl \"http://[::1]/\"}}"
+	     "{{.Hostname}}|{{.Port}}{{end}}",
+		"a.example|8443 ::1|"},
 	    {"{{parseUrl \"http://h:abc/\"}}",
 		"~error calling parseUrl: unable to parse url http://h:abc/: "
 		"parse \"http://h:abc/\": invalid port \":abc\" after host"},
