@@ -95,10 +95,10 @@ wait_loop(long long limit_ms, long delay_ms, int code)
 
 /*
  * Usage: sigrec -o FILE [-r READYFILE] [-i SIGNUM]... [-x SIGNUM] [-e CODE]
- * [-s DELAY_MS] [-c CHILDFILE] [-t LIMIT_S]. Handles every signal but KILL,
- * STOP and CHLD (-i ones are ignored instead). On -x it exits with CODE
- * (default 0) after DELAY_MS. READYFILE gets "pid pgid childpid". Without
- * -x, or when LIMIT_S (default 30) passes, it exits 97.
+ * [-s DELAY_MS] [-c CHILDFILE] [-t LIMIT_S]. Handles every signal, real-time
+ * ones included, but KILL, STOP and CHLD (-i ones are ignored instead). On -x
+ * it exits with CODE (default 0) after DELAY_MS. READYFILE gets "pid pgid
+ * childpid". Without -x, or when LIMIT_S (default 30) passes, it exits 97.
  */
 int
 main(int argc, char **argv)
@@ -149,8 +149,10 @@ main(int argc, char **argv)
 		return 99;
 	rec_fd = rec_open(out);
 	sigfillset(&sa.sa_mask);
-	for (sig = 1; sig < 32; sig++) {
-		if (sig == SIGKILL || sig == SIGSTOP || sig == SIGCHLD)
+	for (sig = 1; sig < 65; sig++) {
+		/* glibc keeps 32 and 33 for itself. */
+		if (sig == SIGKILL || sig == SIGSTOP || sig == SIGCHLD ||
+		    (sig >= 32 && sig < SIGRTMIN))
 			continue;
 		sigaction(sig, ignored[sig] ? &ign : &sa, NULL);
 	}

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
-# Signals: every signal confinit gets reaches the app (job-control signals
-# and a kill-sent SEGV too, without stopping or killing confinit); -g
-# reaches the app's group; --rewrite maps and drops; -p fires on the death
-# of confinit's parent.
+# Signals: every signal confinit gets reaches the app (job-control signals,
+# kill-sent SEGV and the other fault signals, real-time signals, without
+# stopping or killing confinit); -g reaches the app's group; --rewrite maps
+# and drops; -p fires on the death of confinit's parent.
 . "$(dirname "$0")/lib/lib.bash"
 
 PWR=$(signum PWR)
@@ -55,6 +55,12 @@ forward_case() {
 			;;
 		esac
 	done
+	# Every other signal, real-time ones included.
+	for sig in ILL TRAP ABRT BUS FPE PIPE STKFLT URG XCPU XFSZ VTALRM \
+	    PROF IO SYS RTMIN RTMIN+1 RTMAX-1 RTMAX; do
+		send_and_see "$name" "$sig" "$rec"
+	done
+	expect_true "$name: confinit alive after them all" alive "$CI_PID"
 	expect_no_grep "$name: SIGCHLD is not forwarded" \
 	    "^$(signum CHLD)\$" "$rec"
 	# PWR makes the app exit 42.
