@@ -707,10 +707,17 @@ tmpl_render(const struct tmpl *t, const struct tmpl_data *data,
 	root = make_root(&s);
 	var_push(&s, "$", root);
 	rc = walk_list(&s, root, &t->defs[0].root) < 0 ? -1 : 0;
-	if (rc == 0 && s.out.len > 0 &&
-	    buf_append(out, s.out.data, s.out.len) < 0)
+	if (rc == 0 && out->data == NULL && out->len == 0 &&
+	    (out->cap == 0 || s.out.len <= out->cap)) {
+		/* An empty caller buffer takes ours: no copy of the output. */
+		s.out.cap = out->cap;
+		*out = s.out;
+		memset(&s.out, 0, sizeof(s.out));
+	} else if (rc == 0 && s.out.len > 0 &&
+	    buf_append(out, s.out.data, s.out.len) < 0) {
 		rc = cerr_set(err, "%s: output exceeds the buffer's limit",
 		    t->name);
+	}
 	for (i = 0; i < 4; i++)
 		strset_free(&s.sets[i]);
 	buf_free(&s.out);

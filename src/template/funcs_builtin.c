@@ -119,7 +119,7 @@ static int
 fn_eq(struct tmpl_call *c, size_t argc, const struct tval *argv,
     struct tval *ret)
 {
-	bool r;
+	bool r = false;
 
 	if (eq_values(c, argc, argv, &r) < 0)
 		return -1;
@@ -132,7 +132,7 @@ static int
 fn_ne(struct tmpl_call *c, size_t argc, const struct tval *argv,
     struct tval *ret)
 {
-	bool r;
+	bool r = false;
 
 	if (eq_values(c, argc, argv, &r) < 0)
 		return -1;
@@ -145,7 +145,7 @@ static int
 fn_lt(struct tmpl_call *c, size_t argc, const struct tval *argv,
     struct tval *ret)
 {
-	bool r;
+	bool r = false;
 
 	if (less(c, argv[0], argv[1], &r) < 0)
 		return -1;
@@ -158,7 +158,7 @@ static int
 fn_le(struct tmpl_call *c, size_t argc, const struct tval *argv,
     struct tval *ret)
 {
-	bool r;
+	bool r = false;
 
 	if (less(c, argv[0], argv[1], &r) < 0)
 		return -1;
