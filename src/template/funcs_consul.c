@@ -1330,25 +1330,90 @@ fn_to_json_pretty(struct tmpl_call *c, size_t argc, const struct tval *argv,
 	return 0;
 }
 
+/* True when re[j..n) starts with a quantifier. */
+static bool
+re_quantifier_at(const char *re, size_t n, size_t j)
+{
+	if (j >= n)
+		return false;
+	if (re[j] == '*' || re[j] == '+' || re[j] == '?')
+		return true;
+	return re[j] == '{' && j + 1 < n && re[j + 1] >= '0' &&
+	       re[j + 1] <= '9';
+}
+
+/*
+ * Copies the RE2 pattern re[0..n) to out for PCRE2: an anchor or word
+ * boundary (^ $ \A \z \b \B) followed by a quantifier, which RE2 accepts
+ * and PCRE2 rejects, is wrapped in a group.
+ */
+static void
+re_translate(struct buf *out, const char *re, size_t n)
+{
+	bool in_class = false;
+	size_t i = 0, w;
+
+	while (i < n) {
+		w = re[i] == '\\' && i + 1 < n ? 2 : 1;
+		if (in_class) {
+			if (w == 1 && re[i] == '[' && i + 1 < n &&
+			    re[i + 1] == ':') {
+				const char *end = strstr(re + i, ":]");
+
+				w = end != NULL ? (size_t)(end + 2 - (re + i))
+						: 1;
+			} else if (w == 1 && re[i] == ']') {
+				in_class = false;
+			}
+			buf_append(out, re + i, w);
+			i += w;
+			continue;
+		}
+		if (w == 1 && re[i] == '[') {
+			in_class = true;
+			buf_append(out, re + i, 1);
+			i++;
+			if (i < n && re[i] == '^')
+				buf_append(out, re + i++, 1);
+			if (i < n && re[i] == ']')
+				buf_append(out, re + i++, 1);
+			continue;
+		}
+		if (((w == 1 && (re[i] == '^' || re[i] == '$')) ||
+			(w == 2 && strchr("AzbB", re[i + 1]) != NULL)) &&
+		    re_quantifier_at(re, n, i + w)) {
+			buf_puts(out, "(?:");
+			buf_append(out, re + i, w);
+			buf_puts(out, ")");
+		} else {
+			buf_append(out, re + i, w);
+		}
+		i += w;
+	}
+}
+
 /*
  * Compiles a Go (RE2) regular expression with PCRE2. Options closest to
  * RE2: UTF-8, '.' does not match '\n', '$' only at the very end, invalid
  * UTF-8 in subjects allowed. Known differences from RE2: PCRE2 accepts
- * backreferences, lookaround and possessive quantifiers, which Go rejects;
- * Go's leftmost-first semantics match PCRE's, and \d \w \s \b are ASCII in
- * both; error messages are PCRE2's.
+ * backreferences, lookaround, possessive quantifiers and \Z, which Go
+ * rejects; Go's leftmost-first semantics match PCRE's, and \d \w \s \b
+ * are ASCII in both; error messages are PCRE2's.
  */
 static pcre2_code *
 re_compile(struct tmpl_call *c, const char *re, size_t n)
 {
 	PCRE2_UCHAR msg[256];
+	struct buf pat = {0};
 	PCRE2_SIZE off;
 	pcre2_code *code;
 	int err;
 
-	code = pcre2_compile((PCRE2_SPTR)re, n,
+	re_translate(&pat, re, n);
+	code = pcre2_compile((PCRE2_SPTR)(pat.data ? pat.data : ""), pat.len,
 	    PCRE2_UTF | PCRE2_MATCH_INVALID_UTF | PCRE2_DOLLAR_ENDONLY, &err,
 	    &off, NULL);
+	buf_free(&pat);
 	if (code == NULL) {
 		pcre2_get_error_message(err, msg, sizeof(msg));
 		tmpl_call_fail(c,

@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 
 #include "template/funcs_common.h"
+#include "template/gofmt.h"
 
 #define LOOP_MAX 1000000 /* longest list loop builds */
 
@@ -150,27 +151,58 @@ hexval(char ch)
 	return -1;
 }
 
+/* Writes PREFIX, s[0..n) quoted as Go's %q, then SUFFIX into err; -1. */
+static int
+url_err(char *err, size_t errlen, const char *prefix, const char *s, size_t n,
+    const char *suffix)
+{
+	struct buf q = {0};
+
+	gofmt_quote(&q, s, n, false);
+	snprintf(err, errlen, "%s%s%s", prefix, q.data ? q.data : "", suffix);
+	buf_free(&q);
+	return -1;
+}
+
+/* True when Go's url.shouldEscape(ch, encodeHost) holds for ASCII ch. */
+static bool
+url_host_bad(unsigned char ch)
+{
+	if ((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
+	    (ch >= '0' && ch <= '9'))
+		return false;
+	return ch == '\0' || strchr("-_.~!$&'()*+,;=:[]<>\"", ch) == NULL;
+}
+
 /*
  * Go's url.unescape (no '+' to space): appends the decoded s[0..n) to
- * out; returns 0, or -1 with Go's message in err.
+ * out; returns 0, or -1 with Go's message in err. In a host, only
+ * non-ASCII bytes (and %25) may be escaped and some characters are
+ * invalid.
  */
 static int
-url_unescape(struct buf *out, const char *s, size_t n, char *err, size_t errlen)
+url_unescape(struct buf *out, const char *s, size_t n, bool host, char *err,
+    size_t errlen)
 {
 	size_t i;
 	char ch;
 
 	for (i = 0; i < n; i++) {
 		if (s[i] != '%') {
+			if (host && (unsigned char)s[i] < 0x80 &&
+			    url_host_bad((unsigned char)s[i]))
+				return url_err(err, errlen,
+				    "invalid character ", s + i, 1,
+				    " in host name");
 			buf_append(out, &s[i], 1);
 			continue;
 		}
-		if (i + 2 >= n || hexval(s[i + 1]) < 0 ||
-		    hexval(s[i + 2]) < 0) {
-			snprintf(err, errlen, "invalid URL escape \"%.*s\"",
-			    (int)(n - i < 3 ? n - i : 3), s + i);
-			return -1;
-		}
+		if (i + 2 >= n || hexval(s[i + 1]) < 0 || hexval(s[i + 2]) < 0)
+			return url_err(err, errlen, "invalid URL escape ",
+			    s + i, n - i < 3 ? n - i : 3, "");
+		if (host && hexval(s[i + 1]) < 8 && memcmp(s + i, "%25", 3))
+			return url_err(err, errlen, "invalid URL escape ",
+			    s + i, 3, "");
 		ch = (char)(hexval(s[i + 1]) << 4 | hexval(s[i + 2]));
 		buf_append(out, &ch, 1);
 		i += 2;
@@ -208,7 +240,7 @@ url_set(struct tmpl_call *c, const char *raw, size_t n, enum url_mode mode,
 {
 	struct buf b = {0};
 
-	if (url_unescape(&b, raw, n, err, errlen) < 0) {
+	if (url_unescape(&b, raw, n, false, err, errlen) < 0) {
 		buf_free(&b);
 		return -1;
 	}
@@ -226,31 +258,40 @@ url_check_host(const char *host, size_t n, char *err, size_t errlen)
 	const char *colon, *end = host + n, *p;
 
 	if (n > 0 && host[0] == '[') {
-		p = memchr(host, ']', n);
+		p = memrchr(host, ']', n);
 		if (p == NULL) {
 			snprintf(err, errlen, "missing ']' in host");
 			return -1;
 		}
 		colon = p + 1 < end ? p + 1 : NULL;
-		if (colon != NULL && *colon != ':') {
-			snprintf(err, errlen,
-			    "invalid port \"%.*s\" after host",
-			    (int)(end - colon), colon);
-			return -1;
-		}
+		if (colon != NULL && *colon != ':')
+			return url_err(err, errlen, "invalid port ", colon,
+			    (size_t)(end - colon), " after host");
 	} else {
 		colon = memrchr(host, ':', n);
 	}
 	if (colon == NULL)
 		return 0;
 	for (p = colon + 1; p < end; p++) {
-		if (*p < '0' || *p > '9') {
-			snprintf(err, errlen,
-			    "invalid port \"%.*s\" after host",
-			    (int)(end - colon), colon);
-			return -1;
-		}
+		if (*p < '0' || *p > '9')
+			return url_err(err, errlen, "invalid port ", colon,
+			    (size_t)(end - colon), " after host");
 	}
+	return 0;
+}
+
+/* Sets *out to the unescaped host[0..n). */
+static int
+url_host(struct tmpl_call *c, const char *host, size_t n, struct tval *out,
+    char *err, size_t errlen)
+{
+	struct buf b = {0};
+
+	if (url_unescape(&b, host, n, true, err, errlen) < 0) {
+		buf_free(&b);
+		return -1;
+	}
+	*out = funcs_str_buf(c, &b);
 	return 0;
 }
 
@@ -261,16 +302,28 @@ url_user(struct tmpl_call *c, const char *ui, size_t n, struct tval *out,
 {
 	struct buf b = {0};
 	const char *colon = memchr(ui, ':', n);
-	size_t un = colon != NULL ? (size_t)(colon - ui) : n;
+	size_t un = colon != NULL ? (size_t)(colon - ui) : n, i;
 
-	if (url_unescape(&b, ui, un, err, errlen) < 0) {
+	for (i = 0; i < n; i++) {
+		unsigned char ch = (unsigned char)ui[i];
+
+		if (ch >= 0x80 ||
+		    (!((ch | 32) >= 'a' && (ch | 32) <= 'z') &&
+			!(ch >= '0' && ch <= '9') &&
+			(ch == '\0' || !strchr("-._:~!$&'()*+,;=%@", ch)))) {
+			snprintf(err, errlen, "net/url: invalid userinfo");
+			return -1;
+		}
+	}
+	if (url_unescape(&b, ui, un, false, err, errlen) < 0) {
 		buf_free(&b);
 		return -1;
 	}
 	if (colon != NULL) {
 		struct buf pw = {0};
 
-		if (url_unescape(&pw, colon + 1, n - un - 1, err, errlen) < 0) {
+		if (url_unescape(&pw, colon + 1, n - un - 1, false, err,
+			errlen) < 0) {
 			buf_free(&b);
 			buf_free(&pw);
 			return -1;
@@ -320,7 +373,7 @@ url_host_port(struct tmpl_call *c, struct tval u, struct tval host)
  */
 static int
 url_parse(struct tmpl_call *c, const char *raw, struct tval *u, char *err,
-    size_t errlen)
+    size_t errlen, bool *in_frag)
 {
 	struct tarena *a = tmpl_call_arena(c);
 	struct tval scheme = tval_str(""), opaque = tval_str(""), user;
@@ -333,14 +386,16 @@ url_parse(struct tmpl_call *c, const char *raw, struct tval *u, char *err,
 
 	user = tval_nil();
 	rawpath = rawfrag = tval_str("");
-	for (i = 0; i < n; i++) {
+	*in_frag = false;
+	hash = strchr(raw, '#');
+	/* Go checks control bytes before the fragment only. */
+	for (i = 0; i < (hash != NULL ? (size_t)(hash - raw) : n); i++) {
 		if ((unsigned char)raw[i] < 0x20 || raw[i] == 0x7f) {
 			snprintf(err, errlen,
 			    "net/url: invalid control character in URL");
 			return -1;
 		}
 	}
-	hash = strchr(raw, '#');
 	rn = hash != NULL ? (size_t)(hash - raw) : n;
 	rest = raw;
 	if (rn == 1 && raw[0] == '*') {
@@ -407,9 +462,10 @@ url_parse(struct tmpl_call *c, const char *raw, struct tval *u, char *err,
 				at ? i - (size_t)(at + 1 - auth) : i, err,
 				errlen) < 0)
 				return -1;
-			host = at ? tval_str_copy(a, at + 1,
-					i - (size_t)(at + 1 - auth))
-				  : tval_str_copy(a, auth, i);
+			if (url_host(c, at ? at + 1 : auth,
+				at ? i - (size_t)(at + 1 - auth) : i, &host,
+				err, errlen) < 0)
+				return -1;
 			if (at != NULL && url_user(c, auth, (size_t)(at - auth),
 					      &user, err, errlen) < 0)
 				return -1;
@@ -425,8 +481,10 @@ url_parse(struct tmpl_call *c, const char *raw, struct tval *u, char *err,
 frag:
 	if (hash != NULL && hash[1] != '\0' &&
 	    url_set(c, hash + 1, strlen(hash + 1), URL_FRAGMENT, &frag,
-		&rawfrag, err, errlen) < 0)
+		&rawfrag, err, errlen) < 0) {
+		*in_frag = true;
 		return -1;
+	}
 	*u = tval_record_new(a, "*url.URL");
 	tval_record_add(a, *u, "Scheme", scheme);
 	tval_record_add(a, *u, "Opaque", opaque);
@@ -454,14 +512,23 @@ static int
 fn_parse_url(struct tmpl_call *c, size_t argc, const struct tval *argv,
     struct tval *ret)
 {
+	struct buf q = {0};
 	char err[256];
 	const char *s;
+	bool in_frag;
+	int rc;
 
 	if (funcs_arg_str(c, argv[0], &s, NULL) < 0)
 		return -1;
-	if (url_parse(c, s, ret, err, sizeof(err)) < 0)
-		return tmpl_call_fail(c,
-		    "unable to parse url %s: parse \"%s\": %s", s, s, err);
+	if (url_parse(c, s, ret, err, sizeof(err), &in_frag) < 0) {
+		/* Go names the URL without its fragment, unless that failed. */
+		gofmt_quote(&q, s, in_frag ? strlen(s) : strcspn(s, "#"),
+		    false);
+		rc = tmpl_call_fail(c, "unable to parse url %s: parse %s: %s",
+		    s, q.data, err);
+		buf_free(&q);
+		return rc;
+	}
 	return 0;
 }
 

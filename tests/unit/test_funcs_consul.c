@@ -559,6 +559,10 @@ test_regex(void **state)
 	    {"{{regexReplaceAll \"a(?P<n>x*)b\" \"[$n]\" \"-ab-axxb-\"}}",
 		"-[]-[xx]-"},
 	    {"{{regexReplaceAll \"\" \"-\" \"abc\"}}", "-a-b-c-"},
+	    /* RE2 takes a quantifier after an anchor; PCRE2 needs a group. */
+	    {"{{regexMatch \"b${1}\" \"ab\"}} {{regexReplaceAll \"^*x\" \"-\" "
+	     "\"xx\"}} {{regexMatch \"[$]{2}\" \"$$\"}}",
+		"true -- true"},
 	    {"{{regexReplaceAll \"a*\" \"-\" \"baaac\"}}", "-b-c-"},
 	    {"{{regexReplaceAll \"b\" \"$$\" \"abc\"}} {{regexReplaceAll "
 	     "\"b\" \"${x\" \"abc\"}} {{regexReplaceAll \"(b)\" \"$2\" "

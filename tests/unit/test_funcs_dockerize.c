@@ -186,6 +186,21 @@ test_parse_url(void **state)
 	    {"{{parseUrl \"1a:b\"}}",
 		"~error calling parseUrl: unable to parse url 1a:b: parse "
 		"\"1a:b\": first path segment in URL cannot contain colon"},
+	    {"{{(parseUrl \"http://h%C3%A9.x:1/\").Host}} "
+	     "{{(parseUrl \"x#a\\nb\").Fragment}}",
+		"hé.x:1 a\nb"},
+	    {"{{parseUrl \"http://h%41/\"}}",
+		"~error calling parseUrl: unable to parse url http://h%41/: "
+		"parse \"http://h%41/\": invalid URL escape \"%41\""},
+	    {"{{parseUrl \"http://a b/#x\"}}",
+		"~error calling parseUrl: unable to parse url http://a b/#x: "
+		"parse \"http://a b/\": invalid character \" \" in host name"},
+	    {"{{parseUrl \"a\\tb\"}}",
+		"~error calling parseUrl: unable to parse url a\tb: parse "
+		"\"a\\tb\": net/url: invalid control character in URL"},
+	    {"{{parseUrl \"http://u{@h/\"}}",
+		"~error calling parseUrl: unable to parse url http://u{@h/: "
+		"parse \"http://u{@h/\": net/url: invalid userinfo"},
 	    {"{{parseUrl \"http://h/%zz\"}}",
 		"~error calling parseUrl: unable to parse url http://h/%zz: "
 		"parse \"http://h/%zz\": invalid URL escape \"%zz\""},
