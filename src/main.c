@@ -109,6 +109,9 @@ main_waiting(struct reload *r)
 	struct main_run *m = r->waiting_arg;
 	struct cerr err;
 
+	/* Nothing is rendered from part of the sources. */
+	if (!reload_sources_ready(r))
+		return;
 	if (reload_render_all(r, &err) == 0) {
 		m->ready = true;
 		loop_stop(m->loop);
@@ -155,15 +158,17 @@ main_first_render(struct main_run *m)
 			log_error("%s", err.msg);
 			return EXIT_STARTUP;
 		}
-	rc = reload_render_all(r, &err);
+	rc = reload_sources_ready(r) ? reload_render_all(r, &err) : 1;
 	if (rc < 0) {
 		log_error("%s", err.msg);
 		return EXIT_STARTUP;
 	}
 	if (rc > 0) {
-		missing = reload_missing(r);
-		log_info("waiting up to %lld ms for keys: %s",
-		    (long long)m->cfg->startup_timeout_ms, missing);
+		missing = reload_sources_ready(r) ? reload_missing(r)
+						  : reload_sources_pending(r);
+		log_info("waiting up to %lld ms for %s: %s",
+		    (long long)m->cfg->startup_timeout_ms,
+		    reload_sources_ready(r) ? "keys" : "sources", missing);
 		free(missing);
 		loop_timer_add(m->loop, &m->startup_timer, main_startup_expired,
 		    m);
@@ -173,8 +178,15 @@ main_first_render(struct main_run *m)
 		if (m->stopped)
 			return sup_exit_code(&m->sup);
 		if (!m->ready) {
-			missing = reload_missing(r);
-			log_error("startup timeout: still missing %s", missing);
+			if (!reload_sources_ready(r)) {
+				missing = reload_sources_pending(r);
+				log_error("startup timeout: no data from %s",
+				    missing);
+			} else {
+				missing = reload_missing(r);
+				log_error("startup timeout: still missing %s",
+				    missing);
+			}
 			free(missing);
 			return EXIT_STARTUP;
 		}

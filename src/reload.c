@@ -165,6 +165,30 @@ reload_render_all(struct reload *r, struct cerr *err)
 	return worst;
 }
 
+bool
+reload_sources_ready(const struct reload *r)
+{
+	size_t i;
+
+	for (i = 0; i < r->nsources; i++)
+		if (r->sources[i]->snap == NULL)
+			return false;
+	return true;
+}
+
+char *
+reload_sources_pending(const struct reload *r)
+{
+	struct buf b = {0};
+	size_t i;
+
+	for (i = 0; i < r->nsources; i++)
+		if (r->sources[i]->snap == NULL)
+			buf_printf(&b, "%s%s", b.len ? ", " : "",
+			    r->sources[i]->name);
+	return buf_steal(&b);
+}
+
 char *
 reload_missing(const struct reload *r)
 {
