@@ -183,7 +183,7 @@ prepare_reload(struct reload *r, const struct config *c, int *code,
 	r->sources = xcalloc(c->nsources + 1, sizeof(*r->sources));
 	for (i = 0; i < c->nsources; i++) {
 		cs = &c->sources[i];
-		r->sources[i] = source_new(cs->name, cs->url, cs->secret,
+		r->sources[i] = source_new(cs->name, cs->url, cs->secret, cs,
 		    r->loop, r->base_env, err);
 		if (r->sources[i] == NULL)
 			return -1;

@@ -31,8 +31,9 @@ source_backend(const char *url)
 }
 
 struct source *
-source_new(const char *name, const char *url, bool secret, struct loop *loop,
-    char *const *env, struct cerr *err)
+source_new(const char *name, const char *url, bool secret,
+    const struct config_source *conf, struct loop *loop, char *const *env,
+    struct cerr *err)
 {
 	const struct source_ops *ops = source_backend(url);
 	struct source *s;
@@ -47,6 +48,7 @@ source_new(const char *name, const char *url, bool secret, struct loop *loop,
 	s->url = xstrdup(url);
 	s->name = xstrdup(name != NULL ? name : url);
 	s->secret = secret;
+	s->conf = conf;
 	s->loop = loop;
 	if (ops->open(s, env, err) != 0) {
 		cerr_prefix(err, "source %s", s->name);

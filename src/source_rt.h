@@ -6,6 +6,7 @@
 #include <stdbool.h>
 
 #include "cerr.h"
+#include "config.h"
 #include "kv.h"
 #include "loop.h"
 
@@ -30,6 +31,9 @@ struct source {
 	bool secret;	 /* values never logged */
 	struct kv *snap; /* last good snapshot; NULL until the first */
 	struct loop *loop;
+	/* The config entry (TLS, token, timeouts); NULL for a bare URL. It
+	 * belongs to the config, which outlives the source. */
+	const struct config_source *conf;
 	/* Called after snap was replaced by a different snapshot. */
 	void (*changed)(void *arg, struct source *s);
 	void *changed_arg;
@@ -38,11 +42,13 @@ struct source {
 
 /*
  * Creates the source for url (its scheme picks the backend) and opens it.
+ * conf (may be NULL) is kept, not copied: it must outlive the source.
  * Returns the source, which the caller frees with source_free(), or NULL
  * with a message naming the source.
  */
 struct source *source_new(const char *name, const char *url, bool secret,
-    struct loop *loop, char *const *env, struct cerr *err);
+    const struct config_source *conf, struct loop *loop, char *const *env,
+    struct cerr *err);
 
 /* Starts watching; changes are reported through s->changed. */
 int source_start(struct source *s, struct cerr *err);
