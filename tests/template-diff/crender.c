@@ -13,10 +13,15 @@
 #include "template/template.h"
 #include "xmalloc.h"
 
+/* One key/value pair of the snapshot. */
+struct pair {
+	char *key;
+	char *value;
+};
+
 /* The kv snapshot of the data file, sorted by key. */
 struct snapshot {
-	char **keys;
-	char **values;
+	struct pair *pairs;
 	size_t n;
 };
 
@@ -30,11 +35,12 @@ struct tcase {
 	int missing_error;
 };
 
-/* Orders key indexes by key for qsort. */
+/* Orders pairs by key for qsort. */
 static int
-key_cmp(const void *a, const void *b)
+pair_cmp(const void *a, const void *b)
 {
-	return strcmp(*(char *const *)a, *(char *const *)b);
+	return strcmp(((const struct pair *)a)->key,
+	    ((const struct pair *)b)->key);
 }
 
 /* tmpl_kv_ops.get: a binary search over the sorted keys. */
@@ -42,20 +48,10 @@ static const char *
 snap_get(void *ctx, const char *key)
 {
 	struct snapshot *s = ctx;
-	size_t lo = 0, hi = s->n;
+	struct pair want = {(char *)key, NULL}, *p;
 
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		int c = strcmp(key, s->keys[mid]);
-
-		if (c == 0)
-			return s->values[mid];
-		if (c < 0)
-			hi = mid;
-		else
-			lo = mid + 1;
-	}
-	return NULL;
+	p = bsearch(&want, s->pairs, s->n, sizeof *s->pairs, pair_cmp);
+	return p != NULL ? p->value : NULL;
 }
 
 /* tmpl_kv_ops.walk: every key starting with prefix, in sorted order. */
@@ -68,9 +64,9 @@ snap_walk(void *ctx, const char *prefix,
 	int rc;
 
 	for (i = 0; i < s->n; i++) {
-		if (strncmp(s->keys[i], prefix, plen) != 0)
+		if (strncmp(s->pairs[i].key, prefix, plen) != 0)
 			continue;
-		if ((rc = fn(arg, s->keys[i], s->values[i])) != 0)
+		if ((rc = fn(arg, s->pairs[i].key, s->pairs[i].value)) != 0)
 			return rc;
 	}
 	return 0;
@@ -126,11 +122,10 @@ case_free(struct tcase *tc)
 	size_t i;
 
 	for (i = 0; i < tc->kv.n; i++) {
-		free(tc->kv.keys[i]);
-		free(tc->kv.values[i]);
+		free(tc->kv.pairs[i].key);
+		free(tc->kv.pairs[i].value);
 	}
-	free(tc->kv.keys);
-	free(tc->kv.values);
+	free(tc->kv.pairs);
 	strv_free(tc->env);
 	strv_free(tc->fields);
 	free(tc->delims[0]);
@@ -142,50 +137,27 @@ static int
 load_kv(struct tcase *tc, json_t *obj, struct cerr *err)
 {
 	const char *k;
+	void *it;
 	json_t *v;
-	char **keys;
-	size_t n = 0, i;
 
 	if (obj == NULL)
 		return 0;
 	if (!json_is_object(obj))
 		return cerr_set(err, "kv: not an object");
-	keys = xcalloc(json_object_size(obj) + 1, sizeof *keys);
-	json_object_foreach(obj, k, v) {
-		if (!json_is_string(v)) {
-			free(keys);
+	tc->kv.pairs = xcalloc(json_object_size(obj) + 1, sizeof *tc->kv.pairs);
+	for (it = json_object_iter(obj); it != NULL;
+	     it = json_object_iter_next(obj, it)) {
+		k = json_object_iter_key(it);
+		v = json_object_iter_value(it);
+		if (!json_is_string(v))
 			return cerr_set(err, "kv: %s: not a string", k);
-		}
-		keys[n++] = (char *)k;
+		while (*k == '/')
+			k++;
+		tc->kv.pairs[tc->kv.n].key = xstrdup(k);
+		tc->kv.pairs[tc->kv.n].value = xstrdup(json_string_value(v));
+		tc->kv.n++;
 	}
-	qsort(keys, n, sizeof *keys, key_cmp);
-	tc->kv.keys = xcalloc(n + 1, sizeof *tc->kv.keys);
-	tc->kv.values = xcalloc(n + 1, sizeof *tc->kv.values);
-	for (i = 0; i < n; i++) {
-		const char *key = keys[i];
-
-		tc->kv.values[i] = xstrdup(
-		    json_string_value(json_object_get(obj, key)));
-		while (*key == '/')
-			key++;
-		tc->kv.keys[i] = xstrdup(key);
-	}
-	tc->kv.n = n;
-	free(keys);
-	/* Stripping '/' can reorder: sort the pairs again by the new keys. */
-	for (i = 1; i < n; i++) {
-		size_t j = i;
-
-		while (j > 0 && strcmp(tc->kv.keys[j - 1], tc->kv.keys[j]) > 0) {
-			char *tk = tc->kv.keys[j], *tv = tc->kv.values[j];
-
-			tc->kv.keys[j] = tc->kv.keys[j - 1];
-			tc->kv.values[j] = tc->kv.values[j - 1];
-			tc->kv.keys[j - 1] = tk;
-			tc->kv.values[j - 1] = tv;
-			j--;
-		}
-	}
+	qsort(tc->kv.pairs, tc->kv.n, sizeof *tc->kv.pairs, pair_cmp);
 	return 0;
 }
 
@@ -201,6 +173,7 @@ load_strings(char ***out, json_t *obj, int pairs, const char *what,
 	json_t *v;
 	char **vec;
 	size_t n = 0;
+	void *it;
 
 	if (obj == NULL)
 		return 0;
@@ -208,7 +181,10 @@ load_strings(char ***out, json_t *obj, int pairs, const char *what,
 		return cerr_set(err, "%s: not an object", what);
 	vec = xcalloc(2 * json_object_size(obj) + 1, sizeof *vec);
 	*out = vec;
-	json_object_foreach(obj, k, v) {
+	for (it = json_object_iter(obj); it != NULL;
+	     it = json_object_iter_next(obj, it)) {
+		k = json_object_iter_key(it);
+		v = json_object_iter_value(it);
 		if (!json_is_string(v))
 			return cerr_set(err,
 			    "%s: %s: only string values can be passed to "
@@ -264,8 +240,10 @@ case_load(struct tcase *tc, const char *path, struct cerr *err)
 			cerr_set(err, "%s: delims needs two strings", path);
 			goto out;
 		}
-		tc->delims[0] = xstrdup(json_string_value(json_array_get(v, 0)));
-		tc->delims[1] = xstrdup(json_string_value(json_array_get(v, 1)));
+		tc->delims[0] =
+		    xstrdup(json_string_value(json_array_get(v, 0)));
+		tc->delims[1] =
+		    xstrdup(json_string_value(json_array_get(v, 1)));
 	}
 	if (load_kv(tc, json_object_get(root, "kv"), err) == -1 ||
 	    load_strings(&tc->env, json_object_get(root, "env"), 0, "env",
@@ -340,8 +318,8 @@ redirect(int to, const char *path)
 {
 	int fd;
 
-	if ((fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
-		 0644)) == -1)
+	if ((fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644)) ==
+	    -1)
 		return -1;
 	if (dup2(fd, to) == -1) {
 		close(fd);
@@ -358,8 +336,8 @@ write_text(const char *path, const char *text)
 	size_t len = strlen(text);
 	int fd, rc = 0;
 
-	if ((fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
-		 0644)) == -1)
+	if ((fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644)) ==
+	    -1)
 		return -1;
 	if (write(fd, text, len) != (ssize_t)len)
 		rc = -1;
