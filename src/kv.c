@@ -364,52 +364,44 @@ kv_children(const struct kv *kv, const char *dir,
 	return r;
 }
 
-/* Merges the sorted src over the sorted dst: src wins on equal keys. */
-static void
-kv_merge(struct kv *dst, const struct kv *src)
-{
-	struct kv_entry *out;
-	size_t i = 0, j = 0, k = 0;
-	int c;
-
-	kv_settle(dst);
-	kv_settle(src);
-	if (src->n == 0)
-		return;
-	out = xreallocarray(NULL, dst->n + src->n, sizeof(*out));
-	while (i < dst->n || j < src->n) {
-		if (i == dst->n)
-			c = 1;
-		else if (j == src->n)
-			c = -1;
-		else
-			c = strcmp(dst->e[i].key, src->e[j].key);
-		if (c < 0) {
-			out[k++] = dst->e[i++];
-			continue;
-		}
-		if (c == 0) {
-			free(dst->e[i].key);
-			free(dst->e[i].value);
-			i++;
-		}
-		kv_entry_copy(&out[k++], &src->e[j++]);
-	}
-	free(dst->e);
-	dst->e = out;
-	dst->n = k;
-	dst->cap = dst->nsorted = k;
-}
-
 struct kv *
 kv_layer(struct kv *const *layers, size_t n)
 {
 	struct kv *kv = kv_new();
-	size_t i;
+	size_t *pos = xcalloc(n > 0 ? n : 1, sizeof(*pos)), i, total = 0;
+	const struct kv_entry *win;
+	const char *key;
+	int c;
 
 	for (i = 0; i < n; i++)
-		if (layers[i] != NULL)
-			kv_merge(kv, layers[i]);
+		if (layers[i] != NULL) {
+			kv_settle(layers[i]);
+			total += layers[i]->n;
+		}
+	kv_reserve(kv, total);
+	/* An n-way merge: for each smallest key, copy only the entry of the
+	 * last layer that has it, and step past it in every layer. */
+	for (;;) {
+		win = NULL;
+		for (i = 0; i < n; i++) {
+			if (layers[i] == NULL || pos[i] >= layers[i]->n)
+				continue;
+			key = layers[i]->e[pos[i]].key;
+			c = win == NULL ? -1 : strcmp(key, win->key);
+			if (c <= 0)
+				win = &layers[i]->e[pos[i]];
+		}
+		if (win == NULL)
+			break;
+		kv_entry_copy(&kv->e[kv->n++], win);
+		key = kv->e[kv->n - 1].key;
+		for (i = 0; i < n; i++)
+			if (layers[i] != NULL && pos[i] < layers[i]->n &&
+			    strcmp(layers[i]->e[pos[i]].key, key) == 0)
+				pos[i]++;
+	}
+	kv->nsorted = kv->n;
+	free(pos);
 	return kv;
 }
 

@@ -71,7 +71,7 @@ int kv_children(const struct kv *kv, const char *dir,
 /*
  * Returns a new snapshot holding every key of the n layers; when several
  * hold a key the later layer wins. NULL layers are skipped. The caller
- * owns the result. Each layer is merged in one linear pass.
+ * owns the result. One n-way merge: only the winning entries are copied.
  */
 struct kv *kv_layer(struct kv *const *layers, size_t n);
 
