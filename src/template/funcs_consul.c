@@ -1108,8 +1108,7 @@ yaml_string(yaml_emitter_t *e, const char *s, size_t n)
 	if (memchr(s, '\n', n) != NULL)
 		style = YAML_LITERAL_SCALAR_STYLE;
 	else if (yaml_resolve(s, n, &dummy) != TV_STRING ||
-		 yaml_quoted_string(s, n) ||
-		 (n == 2 && memcmp(s, "<<", 2) == 0))
+		 yaml_quoted_string(s, n))
 		style = YAML_DOUBLE_QUOTED_SCALAR_STYLE;
 	return yaml_scalar(e, s, n, style);
 }
