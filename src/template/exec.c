@@ -501,7 +501,7 @@ eval_pipe(struct state *s, struct tval dot, const struct pipe *pp,
 		if (pp->is_assign) {
 			var = var_find(s, pp->decl[i]);
 			if (var == NULL)
-				return xerr(s, pp->pos, "undefined variable: %s",
+				return xerr(s, s->at, "undefined variable: %s",
 				    pp->decl[i]);
 			var->val = v;
 		} else {
@@ -667,6 +667,7 @@ make_root(struct state *s)
 	const char *eq;
 
 	env = tval_map_new(s->arena);
+	env.u.map->type = "map[string]string";
 	for (e = s->data != NULL ? s->data->env : NULL; e != NULL && *e; e++) {
 		eq = strchr(*e, '=');
 		if (eq == NULL)
@@ -678,7 +679,9 @@ make_root(struct state *s)
 		if (!tval_lookup(env, name, strlen(name), &old))
 			tval_map_set(s->arena, env, name, tval_str(eq + 1));
 	}
-	tval_map_set(s->arena, root, "Env", env);
+	/* Only dockerize's data has .Env; the others see it through env. */
+	if (s->t->dialect == TMPL_DOCKERIZE)
+		tval_map_set(s->arena, root, "Env", env);
 	for (f = s->data != NULL ? s->data->fields : NULL; f != NULL && f[0];
 	    f += 2) {
 		if (f[1] == NULL)

@@ -272,7 +272,12 @@ fn_index(struct tmpl_call *c, size_t argc, const struct tval *argv,
 				return tmpl_call_fail(c,
 				    "value has type %s; should be string",
 				    k.kind == TV_NIL ? "<nil>" : tval_type(k));
-			if (!tval_lookup(item, k.u.s.p, k.u.s.len, &item))
+			if (tval_lookup(item, k.u.s.p, k.u.s.len, &item))
+				break;
+			/* The zero value of the map's element type. */
+			if (item.u.map->type != NULL)
+				item = tval_str("");
+			else
 				item = tval_nil();
 			break;
 		case TV_NIL:
@@ -387,10 +392,26 @@ fn_printf(struct tmpl_call *c, size_t argc, const struct tval *argv,
 static void
 escaper_text(size_t argc, const struct tval *argv, struct buf *b)
 {
-	if (argc == 1 && argv[0].kind == TV_STRING)
+	struct tval small[8];
+	size_t i;
+
+	if (argc == 1 && argv[0].kind == TV_STRING) {
 		buf_append(b, argv[0].u.s.p, argv[0].u.s.len);
-	else
+		return;
+	}
+	/* As Go, a nil argument prints as the string "<no value>". */
+	for (i = 0; i < argc; i++)
+		if (argv[i].kind == TV_NIL)
+			break;
+	if (i == argc || argc > 8) {
 		gofmt_print(b, argc, argv);
+		return;
+	}
+	memcpy(small, argv, argc * sizeof(*argv));
+	for (i = 0; i < argc; i++)
+		if (small[i].kind == TV_NIL)
+			small[i] = tval_str("<no value>");
+	gofmt_print(b, argc, small);
 }
 
 /* html: HTMLEscapeString of the arguments. */

@@ -8,12 +8,14 @@
 
 /* Flags, width and precision of one verb. */
 struct spec {
-	bool plus, minus, sharp, space, zero, plusv;
+	bool plus, minus, sharp, space, zero, plusv, sharpv;
 	bool wid_p, prec_p;
 	int wid, prec;
 };
 
 static int fmt_arg(struct buf *b, struct spec *sp, struct tval v, int verb,
+    int depth);
+static int fmt_gosyntax(struct buf *b, struct spec *sp, struct tval v,
     int depth);
 
 /* Returns the number of UTF-8 runes in s[0..n) (bad bytes count one). */
@@ -322,6 +324,39 @@ c_float(struct buf *b, double f, int verb, bool sharp, int prec)
 	}
 }
 
+/* Appends |f| as strconv's 'x' format, shortest: 0x1.8p+01. */
+static void
+hex_float(struct buf *b, double f, int upper)
+{
+	const char *digits = upper ? "0123456789ABCDEF" : "0123456789abcdef";
+	uint64_t mant;
+	int e, n;
+	char frac[16];
+
+	if (f == 0) {
+		buf_puts(b, upper ? "0X0P+00" : "0x0p+00");
+		return;
+	}
+	mant = (uint64_t)ldexp(frexp(f, &e), 53); /* 1.xxx: bit 52 set */
+	e--;
+	while (mant < ((uint64_t)1 << 52)) { /* subnormals */
+		mant <<= 1;
+		e--;
+	}
+	mant &= ((uint64_t)1 << 52) - 1;
+	for (n = 0; n < 13; n++)
+		frac[n] = digits[(mant >> (48 - 4 * n)) & 0xF];
+	while (n > 0 && frac[n - 1] == '0')
+		n--;
+	buf_puts(b, upper ? "0X1" : "0x1");
+	if (n > 0) {
+		buf_puts(b, ".");
+		buf_append(b, frac, (size_t)n);
+	}
+	buf_printf(b, "%c%c%02d", upper ? 'P' : 'p', e < 0 ? '-' : '+',
+	    e < 0 ? -e : e);
+}
+
 /* Formats a float for verb with sp, as fmt's fmtFloat. */
 static int
 fmt_float(struct buf *b, struct spec *sp, double f, int verb)
@@ -336,6 +371,9 @@ fmt_float(struct buf *b, struct spec *sp, double f, int verb)
 		buf_puts(&num, "+NaN");
 	} else if (isinf(f)) {
 		buf_puts(&num, f > 0 ? "+Inf" : "-Inf");
+	} else if (lower == 'x') {
+		buf_puts(&num, signbit(f) ? "-" : "+");
+		hex_float(&num, fabs(f), upper || verb == 'X');
 	} else if (lower == 'g' && !sp->prec_p) {
 		buf_puts(&num, signbit(f) ? "-" : "+");
 		float_g_abs(&num, fabs(f), upper);
@@ -633,12 +671,69 @@ fmt_compound(struct buf *b, struct spec *sp, struct tval v, int verb,
 	return buf_puts(b, v.kind == TV_MAP ? "]" : "}");
 }
 
+/* Formats v as Go syntax (%#v). */
+static int
+fmt_gosyntax(struct buf *b, struct spec *sp, struct tval v, int depth)
+{
+	const struct tmap *m;
+	struct buf t = {0};
+	size_t i;
+	int rc;
+
+	switch (v.kind) {
+	case TV_NIL:
+		return pads(b, sp, depth > 0 ? "interface {}(nil)" : "<nil>");
+	case TV_STRING:
+		gofmt_quote(&t, v.u.s.p, v.u.s.len, false);
+		rc = pad(b, sp, t.data, t.len);
+		buf_free(&t);
+		return rc;
+	case TV_LIST:
+		if (depth > 64 || buf_puts(b, "[]interface {}{") < 0)
+			return -1;
+		for (i = 0; i < v.u.list->len; i++)
+			if ((i > 0 && buf_puts(b, ", ") < 0) ||
+			    fmt_gosyntax(b, sp, v.u.list->items[i], depth + 1) <
+				0)
+				return -1;
+		return buf_puts(b, "}");
+	case TV_MAP:
+	case TV_RECORD:
+		m = v.u.map;
+		if (depth > 64 || buf_puts(b, tval_type(v)) < 0 ||
+		    buf_puts(b, "{") < 0)
+			return -1;
+		for (i = 0; i < m->len; i++) {
+			if (i > 0 && buf_puts(b, ", ") < 0)
+				return -1;
+			if (v.kind == TV_MAP) {
+				if (gofmt_quote(b, m->e[i].key,
+					strlen(m->e[i].key), false) < 0)
+					return -1;
+			} else if (buf_puts(b, m->e[i].key) < 0) {
+				return -1;
+			}
+			if (buf_puts(b, ":") < 0 ||
+			    fmt_gosyntax(b, sp, m->e[i].val, depth + 1) < 0)
+				return -1;
+		}
+		return buf_puts(b, "}");
+	default:
+		sp->sharpv = false;
+		rc = fmt_arg(b, sp, v, 'v', depth);
+		sp->sharpv = true;
+		return rc;
+	}
+}
+
 /* Formats one argument for verb, as fmt's printArg/printValue. */
 static int
 fmt_arg(struct buf *b, struct spec *sp, struct tval v, int verb, int depth)
 {
 	if (verb == 'T')
 		return pads(b, sp, v.kind == TV_NIL ? "<nil>" : tval_type(v));
+	if (verb == 'v' && sp->sharpv)
+		return fmt_gosyntax(b, sp, v, depth);
 	switch (v.kind) {
 	case TV_NIL:
 		if (verb == 'v' || depth > 0)
@@ -651,7 +746,7 @@ fmt_arg(struct buf *b, struct spec *sp, struct tval v, int verb, int depth)
 	case TV_INT:
 		return fmt_intval(b, sp, v, verb, depth);
 	case TV_FLOAT:
-		if (strchr("veEfFgG", verb) != NULL)
+		if (strchr("veEfFgGxX", verb) != NULL)
 			return fmt_float(b, sp, v.u.f, verb);
 		return bad_verb(b, sp, v, verb, depth);
 	case TV_STRING:
@@ -725,6 +820,48 @@ parse_num(const char *f, size_t n, size_t *i, int *out)
 	return any;
 }
 
+/*
+ * Parses an explicit argument index "[n]" at f[*i], as fmt's argNumber:
+ * sets *argn, *reordered, and *good = false for a bad index. Returns
+ * whether an index was there.
+ */
+static bool
+arg_index(const char *f, size_t n, size_t *i, size_t argc, size_t *argn,
+    bool *reordered, bool *good)
+{
+	size_t k, j;
+	int idx;
+
+	if (*i >= n || f[*i] != '[')
+		return false;
+	*reordered = true;
+	if (n - *i < 3) {
+		(*i)++;
+		*good = false;
+		return false;
+	}
+	for (k = *i + 1; k < n; k++) {
+		if (f[k] != ']')
+			continue;
+		j = *i + 1;
+		if (!parse_num(f, k, &j, &idx) || j != k) {
+			*i = k + 1;
+			*good = false;
+			return false;
+		}
+		*i = k + 1;
+		if (idx >= 1 && (size_t)idx - 1 < argc) {
+			*argn = (size_t)idx - 1;
+			return true;
+		}
+		*good = false;
+		return true;
+	}
+	(*i)++;
+	*good = false;
+	return false;
+}
+
 /* Takes an int argument for '*'; false when it is not one. */
 static bool
 int_arg(size_t argc, const struct tval *argv, size_t *argn, int *out)
@@ -747,6 +884,7 @@ gofmt_printf(struct buf *b, const char *f, size_t n, size_t argc,
 {
 	struct spec sp;
 	size_t i = 0, last, argn = 0, rlen;
+	bool reordered = false, good, after;
 	int32_t verb;
 	char enc[4];
 
@@ -775,8 +913,11 @@ gofmt_printf(struct buf *b, const char *f, size_t n, size_t argc,
 			else
 				break;
 		}
+		good = true;
+		after = arg_index(f, n, &i, argc, &argn, &reordered, &good);
 		if (i < n && f[i] == '*') {
 			i++;
+			after = false;
 			sp.wid_p = int_arg(argc, argv, &argn, &sp.wid);
 			if (!sp.wid_p && buf_puts(b, "%!(BADWIDTH)") < 0)
 				return -1;
@@ -787,11 +928,18 @@ gofmt_printf(struct buf *b, const char *f, size_t n, size_t argc,
 			}
 		} else {
 			sp.wid_p = parse_num(f, n, &i, &sp.wid);
+			if (after && sp.wid_p)
+				good = false;
 		}
-		if (i + 1 <= n && f[i] == '.') {
+		if (i + 1 < n && f[i] == '.') {
 			i++;
+			if (after)
+				good = false;
+			after = arg_index(f, n, &i, argc, &argn, &reordered,
+			    &good);
 			if (i < n && f[i] == '*') {
 				i++;
+				after = false;
 				sp.prec_p = int_arg(argc, argv, &argn, &sp.prec);
 				if (sp.prec < 0) {
 					sp.prec = 0;
@@ -806,6 +954,8 @@ gofmt_printf(struct buf *b, const char *f, size_t n, size_t argc,
 				sp.prec_p = true;
 			}
 		}
+		if (!after)
+			(void)arg_index(f, n, &i, argc, &argn, &reordered, &good);
 		if (i >= n)
 			return buf_puts(b, "%!(NOVERB)");
 		verb = utf8_decode((const unsigned char *)f + i, n - i, &rlen);
@@ -817,22 +967,23 @@ gofmt_printf(struct buf *b, const char *f, size_t n, size_t argc,
 				return -1;
 			continue;
 		}
-		if (argn >= argc) {
+		if (!good || argn >= argc) {
 			if (buf_puts(b, "%!") < 0 ||
 			    buf_append(b, enc, utf8_encode(enc, verb)) < 0 ||
-			    buf_puts(b, "(MISSING)") < 0)
+			    buf_puts(b, good ? "(MISSING)" : "(BADINDEX)") < 0)
 				return -1;
 			continue;
 		}
 		if (verb == 'v') {
 			sp.plusv = sp.plus;
 			sp.plus = false;
+			sp.sharpv = sp.sharp;
 			sp.sharp = false;
 		}
 		if (fmt_arg(b, &sp, argv[argn++], verb, 0) < 0)
 			return -1;
 	}
-	if (argn < argc) {
+	if (!reordered && argn < argc) {
 		memset(&sp, 0, sizeof(sp));
 		if (buf_puts(b, "%!(EXTRA ") < 0)
 			return -1;

@@ -452,7 +452,8 @@ number(struct parser *p, const struct token *t)
 		perr(p, t->pos, "%.*s overflows int", (int)t->len, t->val);
 	errno = 0;
 	f = strtod(s, &end);
-	if (*end != '\0' || end == s || s[strspn(s, "+-")] == '\0')
+	if (*end != '\0' || end == s || s[strspn(s, "+-")] == '\0' ||
+	    isinf(f))
 		perr(p, t->pos, "illegal number syntax: \"%.*s\"", (int)t->len,
 		    t->val);
 	if (!has_float_mark)
@@ -683,17 +684,8 @@ decls:
 			next(p);
 			pp->is_assign = t->type == TK_ASSIGN;
 			pp->decl[pp->ndecl++] = pstr(p, v->val, v->len);
+			/* As Go: "$x = 1" of an undeclared $x fails when run. */
 			var_push(p, pp->decl[pp->ndecl - 1]);
-			if (pp->is_assign) {
-				for (k = p->nvars - 1; k > p->var_base; k--)
-					if (strcmp(p->vars[k - 1],
-						pp->decl[pp->ndecl - 1]) == 0)
-						break;
-				if (k == p->var_base)
-					perr(p, v->pos,
-					    "undefined variable \"%s\"",
-					    pp->decl[pp->ndecl - 1]);
-			}
 		} else if (t->type == TK_CHAR && t->val[0] == ',') {
 			next(p);
 			pp->decl[pp->ndecl++] = pstr(p, v->val, v->len);

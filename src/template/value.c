@@ -384,7 +384,7 @@ tval_type(struct tval v)
 	case TV_LIST:
 		return "[]interface {}";
 	case TV_MAP:
-		return "map[string]interface {}";
+		return v.u.map->type ? v.u.map->type : "map[string]interface {}";
 	case TV_RECORD:
 		return v.u.map->type ? v.u.map->type : "struct";
 	}

@@ -75,7 +75,9 @@ struct tmap {
 	struct tmap_entry *e;
 	size_t len;
 	size_t cap;
-	const char *type; /* records only; NULL for maps */
+	/* Records: the Go type. Maps: NULL, or "map[string]string" for a
+	 * map whose missing keys index to "" rather than nil. */
+	const char *type;
 };
 
 /* Arena: all allocations of one render. */

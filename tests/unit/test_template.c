@@ -179,7 +179,7 @@ static char *
 run_opts(const char *src, const struct tmpl_opts *opts,
     struct tmpl_deps *deps)
 {
-	struct tmpl_opts o = {.name = "t.tmpl"};
+	struct tmpl_opts o = {.name = "t.tmpl", .dialect = TMPL_DOCKERIZE};
 	struct tmpl_data data = {&kv_ops, NULL, env, fields};
 	struct buf out = {0};
 	struct tmpl *t;
@@ -298,7 +298,7 @@ test_delimiters(void **state)
 		{"[[/* c */]]ok[[if true]]y[[end]]", "okyy"},
 	};
 	struct tmpl_opts o = {.name = "t.tmpl", .left_delim = "[[",
-	    .right_delim = "]]"};
+	    .right_delim = "]]", .dialect = TMPL_DOCKERIZE};
 	char *got;
 
 	(void)state;
@@ -324,7 +324,7 @@ test_fields(void **state)
 		    "/etc/app.conf /root app"},
 		{"{{.Nope}} {{.Env.NOPE}} {{.Nope.Deeper}}",
 		    "<no value> <no value> <no value>"},
-		{"{{index .Env \"NOPE\"}}", "<no value>"},
+		{"{{index .Env \"NOPE\"}}|{{index (dict) \"x\"}}", "|<no value>"},
 		{"{{(dict \"a\" (dict \"b\" 7)).a.b}}", "7"},
 		{"{{$m := dict \"k\" \"v\"}}{{$m.k}}", "v"},
 		{"{{range ls \"app/db/\"}}{{.Key}}={{.Value}};{{end}}",
@@ -349,7 +349,8 @@ test_fields(void **state)
 		{"x\n  {{.Env.NOPE}}",
 		    "ERR: t.tmpl:2:8: map has no entry for key \"NOPE\""},
 	};
-	struct tmpl_opts o = {.name = "t.tmpl", .missing_error = true};
+	struct tmpl_opts o = {.name = "t.tmpl", .missing_error = true,
+	    .dialect = TMPL_DOCKERIZE};
 
 	(void)state;
 	CHECK(cases);
@@ -374,7 +375,7 @@ test_variables(void **state)
 		{"{{if true}}{{$y := 2}}{{end}}{{$y}}",
 		    "ERR: t.tmpl:1:31: undefined variable \"$y\""},
 		{"{{$x}}", "ERR: t.tmpl:1:2: undefined variable \"$x\""},
-		{"{{$x = 1}}", "ERR: t.tmpl:1:2: undefined variable \"$x\""},
+		{"{{$x = 1}}", "ERR: t.tmpl:1:7: undefined variable: $x"},
 		{"{{define \"t\"}}{{$x}}{{end}}{{$x := 1}}",
 		    "ERR: t.tmpl:1:16: undefined variable \"$x\""},
 		{"{{$x := 1}}{{$x 2}}",
@@ -513,6 +514,7 @@ test_pipelines(void **state)
 		    "ERR: t.tmpl:1:2: wrong number of args for len: want 1 got 2"},
 		{"{{and}}", "ERR: t.tmpl:1:2: wrong number of args for and: "
 			    "want at least 1 got 0"},
+		{"{{1e309}}", "ERR: t.tmpl:1:2: illegal number syntax: \"1e309\""},
 		{"{{99999999999999999999}}",
 		    "ERR: t.tmpl:1:2: integer overflow: \"99999999999999999999\""},
 	};
@@ -633,6 +635,15 @@ test_printf(void **state)
 		    "int string float64 []interface {} <nil>"},
 		{"{{printf \"%6.2f|%-8.3v|%+v\" 3.14159 3.14159 1.5}}",
 		    "  3.14|3.14    |1.5"},
+		{"{{printf \"%[2]s %[1]s|%[3]d|%[1]*d\" \"a\" \"b\"}}",
+		    "b a|%!d(BADINDEX)|%!(BADWIDTH)%!d(string=b)"},
+		{"{{printf \"%#v|%#v|%#v|%#v\" \"s\" 1.0 (list 1 \"a\" nil) "
+		 "(dict \"k\" true)}}",
+		    "\"s\"|1|[]interface {}{1, \"a\", interface {}(nil)}|"
+		    "map[string]interface {}{\"k\":true}"},
+		{"{{printf \"%x|%X|%x\" 1.0 -3.5 0.1}}",
+		    "0x1p+00|-0X1.CP+01|0x1.999999999999ap-04"},
+		{"{{urlquery nil}} {{html nil}}", "%3Cno+value%3E &lt;no value&gt;"},
 		{"{{printf 1}}", "ERR: t.tmpl:1:2: error calling printf: wrong "
 				 "type for value; expected string; got int"},
 	};
@@ -645,7 +656,8 @@ test_printf(void **state)
 static void
 test_limits(void **state)
 {
-	struct tmpl_opts o = {.name = "t.tmpl", .max_output = 10};
+	struct tmpl_opts o = {.name = "t.tmpl", .max_output = 10,
+	    .dialect = TMPL_DOCKERIZE};
 	struct tmpl_data data = {0};
 	struct buf out = {0};
 	struct buf deep = {0};
