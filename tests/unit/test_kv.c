@@ -313,11 +313,12 @@ test_bulk_speed(void **state)
 	ms = (t1.tv_sec - t0.tv_sec) * 1e3 + (t1.tv_nsec - t0.tv_nsec) / 1e6;
 	print_message("kv_set 200000 unsorted + get: %.1f ms\n", ms);
 	assert_int_equal(kv_len(kv), 200000);
-	assert_true(ms < 3000);
+	assert_true(ms < 10000); /* quadratic would take minutes */
 	kv_free(kv);
 }
 
-/* Ten layers of 10,000 keys merge fast (the budget is generous). */
+/* Ten layers of 10,000 keys merge fast; the bound is loose so that a
+ * loaded machine passes, but a quadratic merge would not. */
 static void
 test_layer_speed(void **state)
 {
@@ -341,7 +342,7 @@ test_layer_speed(void **state)
 	ms = (t1.tv_sec - t0.tv_sec) * 1e3 + (t1.tv_nsec - t0.tv_nsec) / 1e6;
 	print_message("kv_layer 10 x 10000: %.1f ms, %zu keys\n", ms,
 	    kv_len(r));
-	assert_true(ms < 2000);
+	assert_true(ms < 10000); /* quadratic would take minutes */
 	assert_true(kv_len(r) > 10000);
 	kv_free(r);
 	for (i = 0; i < 10; i++)
