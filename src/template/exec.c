@@ -38,7 +38,7 @@ struct state {
 	size_t capvars;
 	size_t frame; /* first variable of the current template */
 	int depth;
-	size_t at; /* the operand evaluated last, for messages as Go's */
+	size_t at;	 /* the operand evaluated last, for messages as Go's */
 	uintptr_t stack; /* address of a local of tmpl_render() */
 };
 
@@ -285,13 +285,14 @@ eval_field(struct state *s, size_t pos, const char *name, bool has_args,
 			break;
 		if (has_args)
 			return xerr(s, pos,
-			    "%s has arguments but cannot be invoked as function",
+			    "%s has arguments but cannot be invoked as "
+			    "function",
 			    name);
 		return 0;
 	case TV_MAP:
 		if (has_args)
-			return xerr(s, pos, "%s is not a method but has arguments",
-			    name);
+			return xerr(s, pos,
+			    "%s is not a method but has arguments", name);
 		if (tval_lookup(recv, name, strlen(name), out))
 			return 0;
 		if (s->t->missing_error)
@@ -370,8 +371,8 @@ eval_function(struct state *s, struct tval dot, const struct arg *args,
 		return xerr(s, f->pos,
 		    "wrong number of args for %s: want at least %d got %zu",
 		    f->name, fn->min_args, argc);
-	if (fn->max_args >= 0 && (argc < (size_t)fn->min_args ||
-				     argc > (size_t)fn->max_args)) {
+	if (fn->max_args >= 0 &&
+	    (argc < (size_t)fn->min_args || argc > (size_t)fn->max_args)) {
 		if (fn->min_args == fn->max_args)
 			return xerr(s, f->pos,
 			    "wrong number of args for %s: want %d got %zu",
@@ -439,7 +440,8 @@ eval_operand(struct state *s, struct tval dot, const struct arg *args,
 		return eval_fields(s, a, has_args, v->val, out);
 	case A_CHAIN:
 		if (a->base->type == A_NIL)
-			return xerr(s, a->pos, "indirection through explicit nil");
+			return xerr(s, a->pos,
+			    "indirection through explicit nil");
 		if (eval_operand(s, dot, a->base, 1, NULL, &base) < 0)
 			return -1;
 		return eval_fields(s, a, has_args, base, out);
@@ -514,8 +516,8 @@ eval_pipe(struct state *s, struct tval dot, const struct pipe *pp,
 
 /* One iteration of a range: sets its variables, walks the body. */
 static int
-range_one(struct state *s, const struct node *n, size_t mark,
-    struct tval index, struct tval elem)
+range_one(struct state *s, const struct node *n, size_t mark, struct tval index,
+    struct tval elem)
 {
 	int rc;
 
@@ -622,7 +624,8 @@ walk_node(struct state *s, struct tval dot, const struct node *n)
 		if (eval_pipe(s, dot, n->pipe, &v) < 0)
 			return -1;
 		if (tval_truth(v))
-			rc = walk_list(s, n->type == N_WITH ? v : dot, &n->list);
+			rc =
+			    walk_list(s, n->type == N_WITH ? v : dot, &n->list);
 		else if (n->else_list != NULL)
 			rc = walk_list(s, dot, n->else_list);
 		else
@@ -683,7 +686,7 @@ make_root(struct state *s)
 	if (s->t->dialect == TMPL_DOCKERIZE)
 		tval_map_set(s->arena, root, "Env", env);
 	for (f = s->data != NULL ? s->data->fields : NULL; f != NULL && f[0];
-	    f += 2) {
+	     f += 2) {
 		if (f[1] == NULL)
 			break;
 		tval_map_set(s->arena, root, f[0], tval_str(f[1]));
@@ -692,8 +695,8 @@ make_root(struct state *s)
 }
 
 int
-tmpl_render(const struct tmpl *t, const struct tmpl_data *data,
-    struct buf *out, struct tmpl_deps *deps, struct cerr *err)
+tmpl_render(const struct tmpl *t, const struct tmpl_data *data, struct buf *out,
+    struct tmpl_deps *deps, struct cerr *err)
 {
 	struct state s = {0};
 	struct tval root;
@@ -717,7 +720,7 @@ tmpl_render(const struct tmpl *t, const struct tmpl_data *data,
 		*out = s.out;
 		memset(&s.out, 0, sizeof(s.out));
 	} else if (rc == 0 && s.out.len > 0 &&
-	    buf_append(out, s.out.data, s.out.len) < 0) {
+		   buf_append(out, s.out.data, s.out.len) < 0) {
 		rc = cerr_set(err, "%s: output exceeds the buffer's limit",
 		    t->name);
 	}

@@ -39,8 +39,7 @@ str_cmp(struct tval a, struct tval b)
 
 /* eq a b: whether a equals one of the others, with Go's type rules. */
 static int
-eq_values(struct tmpl_call *c, size_t argc, const struct tval *argv,
-    bool *res)
+eq_values(struct tmpl_call *c, size_t argc, const struct tval *argv, bool *res)
 {
 	enum kind k1 = basic_kind(argv[0]), k2;
 	size_t i;
@@ -78,7 +77,8 @@ eq_values(struct tmpl_call *c, size_t argc, const struct tval *argv,
 				}
 				return tmpl_call_fail(c,
 				    "non-comparable type %s: %s",
-				    tval_to_str(tmpl_call_arena(c), argv[i]).u.s.p,
+				    tval_to_str(tmpl_call_arena(c), argv[i])
+					.u.s.p,
 				    tval_type(argv[i]));
 			}
 		}
@@ -253,17 +253,17 @@ fn_index(struct tmpl_call *c, size_t argc, const struct tval *argv,
 		switch (item.kind) {
 		case TV_STRING:
 		case TV_LIST:
-			len = item.kind == TV_STRING ? item.u.s.len :
-						       item.u.list->len;
+			len = item.kind == TV_STRING ? item.u.s.len
+						     : item.u.list->len;
 			if (index_arg(c, k, len, &x) < 0)
 				return -1;
 			if ((size_t)x == len)
 				return tmpl_call_fail(c,
 				    "reflect: %s index out of range",
-				    item.kind == TV_STRING ? "string" : "slice");
+				    item.kind == TV_STRING ? "string"
+							   : "slice");
 			if (item.kind == TV_STRING)
-				item = tval_int(
-				    (unsigned char)item.u.s.p[x]);
+				item = tval_int((unsigned char)item.u.s.p[x]);
 			else
 				item = item.u.list->items[x];
 			break;
@@ -345,8 +345,8 @@ buf_result(struct tmpl_call *c, struct buf *b, int rc, struct tval *ret)
 		buf_free(b);
 		return tmpl_call_fail(c, "result too large");
 	}
-	*ret = tval_str_copy(tmpl_call_arena(c), b->data ? b->data : "",
-	    b->len);
+	*ret =
+	    tval_str_copy(tmpl_call_arena(c), b->data ? b->data : "", b->len);
 	buf_free(b);
 	return 0;
 }
@@ -458,9 +458,9 @@ static bool
 js_unprintable(uint32_t r)
 {
 	return (r >= 0x80 && r <= 0xA0) || r == 0xAD || r == 0x1680 ||
-	    (r >= 0x2000 && r <= 0x200F) || (r >= 0x2028 && r <= 0x202F) ||
-	    (r >= 0x205F && r <= 0x2064) || r == 0x3000 || r == 0xFEFF ||
-	    (r >= 0xFFF9 && r <= 0xFFFB);
+	       (r >= 0x2000 && r <= 0x200F) || (r >= 0x2028 && r <= 0x202F) ||
+	       (r >= 0x205F && r <= 0x2064) || r == 0x3000 || r == 0xFEFF ||
+	       (r >= 0xFFF9 && r <= 0xFFFB);
 }
 
 /* js: JSEscapeString of the arguments. */
@@ -480,9 +480,10 @@ fn_js(struct tmpl_call *c, size_t argc, const struct tval *argv,
 	for (i = 0; i < n && rc == 0; i += len) {
 		len = 1;
 		if (s[i] >= 0x80) {
-			len = s[i] >= 0xF0 ? 4 : s[i] >= 0xE0 ? 3 :
-			    s[i] >= 0xC0		   ? 2 :
-							     1;
+			len = s[i] >= 0xF0   ? 4
+			      : s[i] >= 0xE0 ? 3
+			      : s[i] >= 0xC0 ? 2
+					     : 1;
 			r = len == 1 ? 0 : s[i] & (0x3F >> (len - 1));
 			for (k = 1; k < len; k++) {
 				if (i + k >= n || (s[i + k] & 0xC0) != 0x80) {
@@ -564,30 +565,29 @@ fn_call(struct tmpl_call *c, size_t argc, const struct tval *argv,
 {
 	if (argv[0].kind == TV_NIL)
 		return tmpl_call_fail(c, "call of nil");
-	return tmpl_call_fail(c, "non-function of type %s",
-	    tval_type(argv[0]));
+	return tmpl_call_fail(c, "non-function of type %s", tval_type(argv[0]));
 }
 
 /* and/or have no fn: the engine evaluates them lazily itself. */
 const struct tmpl_func tmpl_funcs_builtin[] = {
-	{"and", 1, -1, NULL},
-	{"or", 1, -1, NULL},
-	{"not", 1, 1, fn_not},
-	{"len", 1, 1, fn_len},
-	{"index", 1, -1, fn_index},
-	{"slice", 1, -1, fn_slice},
-	{"print", 0, -1, fn_print},
-	{"printf", 1, -1, fn_printf},
-	{"println", 0, -1, fn_println},
-	{"eq", 1, -1, fn_eq},
-	{"ne", 2, 2, fn_ne},
-	{"lt", 2, 2, fn_lt},
-	{"le", 2, 2, fn_le},
-	{"gt", 2, 2, fn_gt},
-	{"ge", 2, 2, fn_ge},
-	{"html", 0, -1, fn_html},
-	{"js", 0, -1, fn_js},
-	{"urlquery", 0, -1, fn_urlquery},
-	{"call", 1, -1, fn_call},
-	{NULL, 0, 0, NULL},
+    {"and", 1, -1, NULL},
+    {"or", 1, -1, NULL},
+    {"not", 1, 1, fn_not},
+    {"len", 1, 1, fn_len},
+    {"index", 1, -1, fn_index},
+    {"slice", 1, -1, fn_slice},
+    {"print", 0, -1, fn_print},
+    {"printf", 1, -1, fn_printf},
+    {"println", 0, -1, fn_println},
+    {"eq", 1, -1, fn_eq},
+    {"ne", 2, 2, fn_ne},
+    {"lt", 2, 2, fn_lt},
+    {"le", 2, 2, fn_le},
+    {"gt", 2, 2, fn_gt},
+    {"ge", 2, 2, fn_ge},
+    {"html", 0, -1, fn_html},
+    {"js", 0, -1, fn_js},
+    {"urlquery", 0, -1, fn_urlquery},
+    {"call", 1, -1, fn_call},
+    {NULL, 0, 0, NULL},
 };

@@ -142,8 +142,8 @@ utf8_decode(const unsigned char *s, size_t n, size_t *len)
 
 /* Appends the escape of rune r inside quotes q, as strconv does. */
 static int
-quote_rune_into(struct buf *b, int32_t r, size_t rlen, const char *raw,
-    int q, bool ascii)
+quote_rune_into(struct buf *b, int32_t r, size_t rlen, const char *raw, int q,
+    bool ascii)
 {
 	static const char hex[] = "0123456789abcdef";
 	char tmp[16];
@@ -274,7 +274,8 @@ float_g_abs(struct buf *b, double f, int upper)
 		return put_exp(b, x, upper);
 	}
 	if (x < 0) {
-		if (buf_puts(b, "0.") < 0 || put_n(b, '0', (size_t)(-x - 1)) < 0)
+		if (buf_puts(b, "0.") < 0 ||
+		    put_n(b, '0', (size_t)(-x - 1)) < 0)
 			return -1;
 		return buf_append(b, d, (size_t)nd);
 	}
@@ -416,8 +417,8 @@ out:
 static int
 fmt_int(struct buf *b, struct spec *sp, int64_t v, int base, int verb)
 {
-	const char *digits = verb == 'X' ? "0123456789ABCDEF" :
-					   "0123456789abcdef";
+	const char *digits =
+	    verb == 'X' ? "0123456789ABCDEF" : "0123456789abcdef";
 	char tmp[200];
 	size_t i = sizeof(tmp);
 	uint64_t u = v < 0 ? 0 - (uint64_t)v : (uint64_t)v;
@@ -498,8 +499,8 @@ fmt_qrune(struct buf *b, struct spec *sp, int64_t r)
 static int
 fmt_hexstr(struct buf *b, struct spec *sp, const char *s, size_t n, int verb)
 {
-	const char *digits = verb == 'X' ? "0123456789ABCDEF" :
-					   "0123456789abcdef";
+	const char *digits =
+	    verb == 'X' ? "0123456789ABCDEF" : "0123456789abcdef";
 	struct buf t = {0};
 	size_t i;
 	int rc;
@@ -538,7 +539,7 @@ bad_verb(struct buf *b, struct spec *sp, struct tval v, int verb, int depth)
 		if (buf_puts(b, "<nil>") < 0)
 			return -1;
 	} else if (buf_puts(b, tval_type(v)) < 0 || buf_puts(b, "=") < 0 ||
-	    fmt_arg(b, sp, v, 'v', depth) < 0) {
+		   fmt_arg(b, sp, v, 'v', depth) < 0) {
 		return -1;
 	}
 	return buf_puts(b, ")");
@@ -546,8 +547,7 @@ bad_verb(struct buf *b, struct spec *sp, struct tval v, int verb, int depth)
 
 /* Formats a string for verb. */
 static int
-fmt_string(struct buf *b, struct spec *sp, struct tval v, int verb,
-    int depth)
+fmt_string(struct buf *b, struct spec *sp, struct tval v, int verb, int depth)
 {
 	const char *s = v.u.s.p;
 	size_t n = v.u.s.len, i, runes, len;
@@ -559,8 +559,9 @@ fmt_string(struct buf *b, struct spec *sp, struct tval v, int verb,
 	case 's':
 	case 'q':
 		if (sp->prec_p) {
-			for (i = 0, runes = 0; i < n && runes < (size_t)sp->prec;
-			    i += len, runes++)
+			for (i = 0, runes = 0;
+			     i < n && runes < (size_t)sp->prec;
+			     i += len, runes++)
 				utf8_decode((const unsigned char *)s + i, n - i,
 				    &len);
 			n = i;
@@ -586,8 +587,7 @@ fmt_string(struct buf *b, struct spec *sp, struct tval v, int verb,
 
 /* Formats an int for verb. */
 static int
-fmt_intval(struct buf *b, struct spec *sp, struct tval v, int verb,
-    int depth)
+fmt_intval(struct buf *b, struct spec *sp, struct tval v, int verb, int depth)
 {
 	char enc[8];
 	struct buf t = {0};
@@ -630,8 +630,7 @@ fmt_intval(struct buf *b, struct spec *sp, struct tval v, int verb,
 
 /* Formats a list, map or record element by element. */
 static int
-fmt_compound(struct buf *b, struct spec *sp, struct tval v, int verb,
-    int depth)
+fmt_compound(struct buf *b, struct spec *sp, struct tval v, int verb, int depth)
 {
 	const struct tmap *m;
 	struct tval key;
@@ -935,12 +934,13 @@ gofmt_printf(struct buf *b, const char *f, size_t n, size_t argc,
 			i++;
 			if (after)
 				good = false;
-			after = arg_index(f, n, &i, argc, &argn, &reordered,
-			    &good);
+			after =
+			    arg_index(f, n, &i, argc, &argn, &reordered, &good);
 			if (i < n && f[i] == '*') {
 				i++;
 				after = false;
-				sp.prec_p = int_arg(argc, argv, &argn, &sp.prec);
+				sp.prec_p =
+				    int_arg(argc, argv, &argn, &sp.prec);
 				if (sp.prec < 0) {
 					sp.prec = 0;
 					sp.prec_p = false;
@@ -955,7 +955,8 @@ gofmt_printf(struct buf *b, const char *f, size_t n, size_t argc,
 			}
 		}
 		if (!after)
-			(void)arg_index(f, n, &i, argc, &argn, &reordered, &good);
+			(void)arg_index(f, n, &i, argc, &argn, &reordered,
+			    &good);
 		if (i >= n)
 			return buf_puts(b, "%!(NOVERB)");
 		verb = utf8_decode((const unsigned char *)f + i, n - i, &rlen);

@@ -10,7 +10,7 @@
 #include "template/value.h"
 
 /* Limits; see docs/templates.md. */
-#define TMPL_MAX_NEST 1000	    /* nested controls and parentheses */
+#define TMPL_MAX_NEST 1000	 /* nested controls and parentheses */
 #define TMPL_MAX_CALL_DEPTH 1000 /* nested {{template}} calls */
 #define TMPL_STACK_BUDGET ((size_t)2 << 20) /* C stack one render may use */
 #define TMPL_DEFAULT_MAX_OUTPUT ((size_t)64 << 20)

@@ -22,17 +22,17 @@ static const struct {
 	const char *word;
 	enum tok_type type;
 } keywords[] = {
-	{"block", TK_BLOCK},
-	{"break", TK_BREAK},
-	{"continue", TK_CONTINUE},
-	{"define", TK_DEFINE},
-	{"else", TK_ELSE},
-	{"end", TK_END},
-	{"if", TK_IF},
-	{"range", TK_RANGE},
-	{"nil", TK_NIL},
-	{"template", TK_TEMPLATE},
-	{"with", TK_WITH},
+    {"block", TK_BLOCK},
+    {"break", TK_BREAK},
+    {"continue", TK_CONTINUE},
+    {"define", TK_DEFINE},
+    {"else", TK_ELSE},
+    {"end", TK_END},
+    {"if", TK_IF},
+    {"range", TK_RANGE},
+    {"nil", TK_NIL},
+    {"template", TK_TEMPLATE},
+    {"with", TK_WITH},
 };
 
 /* Go's template space characters. */
@@ -47,7 +47,7 @@ static bool
 is_alnum(int c)
 {
 	return c == '_' || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-	    (c >= '0' && c <= '9') || c >= 0x80;
+	       (c >= '0' && c <= '9') || c >= 0x80;
 }
 
 /* Adds a token s[start..end) of type. */
@@ -89,7 +89,8 @@ lex_error(struct lexer *lx, size_t pos, const char *fmt, ...)
 static bool
 at(const struct lexer *lx, size_t pos, const char *p, size_t n)
 {
-	return pos <= lx->n && lx->n - pos >= n && memcmp(lx->s + pos, p, n) == 0;
+	return pos <= lx->n && lx->n - pos >= n &&
+	       memcmp(lx->s + pos, p, n) == 0;
 }
 
 /* "- " after a left delimiter. */
@@ -97,7 +98,7 @@ static bool
 left_trim_at(const struct lexer *lx, size_t pos)
 {
 	return pos + 2 <= lx->n && lx->s[pos] == '-' &&
-	    is_space((unsigned char)lx->s[pos + 1]);
+	       is_space((unsigned char)lx->s[pos + 1]);
 }
 
 /* At a right delimiter (sets *trim when " -" precedes it). */
@@ -250,7 +251,7 @@ lex_action(struct lexer *lx)
 			lx->pos += lx->rdn;
 			if (trim)
 				while (lx->pos < lx->n &&
-				    is_space((unsigned char)lx->s[lx->pos]))
+				       is_space((unsigned char)lx->s[lx->pos]))
 					lx->pos++;
 			return true;
 		}
@@ -263,8 +264,8 @@ lex_action(struct lexer *lx)
 		if (is_space(c)) {
 			/* Stop before a " -}}". */
 			while (lx->pos < lx->n &&
-			    is_space((unsigned char)lx->s[lx->pos]) &&
-			    !right_delim_at(lx, lx->pos, &trim))
+			       is_space((unsigned char)lx->s[lx->pos]) &&
+			       !right_delim_at(lx, lx->pos, &trim))
 				lx->pos++;
 			if (lx->pos == start)
 				lx->pos++;
@@ -287,7 +288,8 @@ lex_action(struct lexer *lx)
 			emit(lx, TK_PIPE, start, end);
 			break;
 		case '"':
-			if ((end = lex_quote(lx, start, '"', "quoted string")) == 0)
+			if ((end = lex_quote(lx, start, '"',
+				 "quoted string")) == 0)
 				return false;
 			emit(lx, TK_STRING, start, end);
 			break;
@@ -309,7 +311,8 @@ lex_action(struct lexer *lx)
 			if (c == '.' && end < lx->n && lx->s[end] >= '0' &&
 			    lx->s[end] <= '9')
 				goto number;
-			while (end < lx->n && is_alnum((unsigned char)lx->s[end]))
+			while (
+			    end < lx->n && is_alnum((unsigned char)lx->s[end]))
 				end++;
 			if (c == '.' && end == start + 1) {
 				emit(lx, TK_DOT, start, end);
@@ -331,7 +334,8 @@ lex_action(struct lexer *lx)
 		case ')':
 			emit(lx, TK_RPAREN, start, end);
 			if (--lx->paren < 0) {
-				lex_error(lx, start, "unexpected right paren U+0029 ')'");
+				lex_error(lx, start,
+				    "unexpected right paren U+0029 ')'");
 				return false;
 			}
 			break;
@@ -345,17 +349,19 @@ lex_action(struct lexer *lx)
 			}
 			if (is_alnum(c)) {
 				while (end < lx->n &&
-				    is_alnum((unsigned char)lx->s[end]))
+				       is_alnum((unsigned char)lx->s[end]))
 					end++;
 				if (!at_terminator(lx, end)) {
 					bad_char(lx, end);
 					return false;
 				}
-				for (i = 0; i < sizeof(keywords) / sizeof(keywords[0]);
-				    i++)
+				for (i = 0;
+				     i < sizeof(keywords) / sizeof(keywords[0]);
+				     i++)
 					if (strlen(keywords[i].word) ==
 						end - start &&
-					    memcmp(keywords[i].word, lx->s + start,
+					    memcmp(keywords[i].word,
+						lx->s + start,
 						end - start) == 0)
 						break;
 				if (i < sizeof(keywords) / sizeof(keywords[0]))
@@ -363,8 +369,9 @@ lex_action(struct lexer *lx)
 				else if ((end - start == 4 &&
 					     memcmp(lx->s + start, "true", 4) ==
 						 0) ||
-				    (end - start == 5 &&
-					memcmp(lx->s + start, "false", 5) == 0))
+					 (end - start == 5 &&
+					     memcmp(lx->s + start, "false",
+						 5) == 0))
 					emit(lx, TK_BOOL, start, end);
 				else
 					emit(lx, TK_IDENT, start, end);
@@ -375,8 +382,8 @@ lex_action(struct lexer *lx)
 				break;
 			}
 			fmt_rune(r, sizeof(r), c);
-			lex_error(lx, start, "unrecognized character in action: %s",
-			    r);
+			lex_error(lx, start,
+			    "unrecognized character in action: %s", r);
 			return false;
 		}
 		lx->pos = end;
@@ -404,7 +411,8 @@ lex_comment(struct lexer *lx)
 	emit(lx, TK_COMMENT, start, lx->pos);
 	lx->pos += (trim ? 2 : 0) + lx->rdn;
 	if (trim)
-		while (lx->pos < lx->n && is_space((unsigned char)lx->s[lx->pos]))
+		while (
+		    lx->pos < lx->n && is_space((unsigned char)lx->s[lx->pos]))
 			lx->pos++;
 	return true;
 }
@@ -436,7 +444,7 @@ lex_run(struct toklist *tl, const char *text, size_t len, const char *ldelim,
 		end = x;
 		if (left_trim_at(&lx, x + lx.ldn))
 			while (end > lx.pos &&
-			    is_space((unsigned char)text[end - 1]))
+			       is_space((unsigned char)text[end - 1]))
 				end--;
 		if (end > lx.pos)
 			emit(&lx, TK_TEXT, lx.pos, end);

@@ -442,7 +442,8 @@ number(struct parser *p, const struct token *t)
 	if (!strip_us(t->val, t->len, s, sizeof(s)))
 		perr(p, t->pos, "illegal number syntax: \"%.*s\"", (int)t->len,
 		    t->val);
-	has_float_mark = strpbrk(s, ".eEpP") != NULL &&
+	has_float_mark =
+	    strpbrk(s, ".eEpP") != NULL &&
 	    !((s[0] == '0' || ((s[0] == '-' || s[0] == '+') && s[1] == '0')) &&
 		strpbrk(s, "xX") != NULL && strpbrk(s, "pP") == NULL);
 	if (parse_int(s, &i, &overflow))
@@ -452,8 +453,7 @@ number(struct parser *p, const struct token *t)
 		perr(p, t->pos, "%.*s overflows int", (int)t->len, t->val);
 	errno = 0;
 	f = strtod(s, &end);
-	if (*end != '\0' || end == s || s[strspn(s, "+-")] == '\0' ||
-	    isinf(f))
+	if (*end != '\0' || end == s || s[strspn(s, "+-")] == '\0' || isinf(f))
 		perr(p, t->pos, "illegal number syntax: \"%.*s\"", (int)t->len,
 		    t->val);
 	if (!has_float_mark)
@@ -499,8 +499,7 @@ parse_term(struct parser *p, struct arg *a)
 		next(p);
 		a->type = A_FUNC;
 		a->name = pstr(p, t->val, t->len);
-		a->fn = tmpl_func_find(p->extra, p->t->dialect, t->val,
-		    t->len);
+		a->fn = tmpl_func_find(p->extra, p->t->dialect, t->val, t->len);
 		if (a->fn == NULL)
 			perr(p, t->pos, "function \"%s\" not defined", a->name);
 		if (strcmp(a->name, "and") == 0 && a->fn->fn == NULL)
@@ -553,7 +552,8 @@ parse_term(struct parser *p, struct arg *a)
 	case TK_LPAREN:
 		next(p);
 		a->type = A_PIPE;
-		a->pipe = parse_pipeline(p, "parenthesized pipeline", TK_RPAREN);
+		a->pipe =
+		    parse_pipeline(p, "parenthesized pipeline", TK_RPAREN);
 		break;
 	default:
 		return false;
@@ -623,7 +623,7 @@ parse_operand(struct parser *p, struct arg *a)
 	}
 	a->nfields = n;
 	a->textlen = p->tl.t[p->i - 1].pos + p->tl.t[p->i - 1].len -
-	    (size_t)(a->text - p->t->text);
+		     (size_t)(a->text - p->t->text);
 	return true;
 }
 
@@ -684,7 +684,8 @@ decls:
 			next(p);
 			pp->is_assign = t->type == TK_ASSIGN;
 			pp->decl[pp->ndecl++] = pstr(p, v->val, v->len);
-			/* As Go: "$x = 1" of an undeclared $x fails when run. */
+			/* As Go: "$x = 1" of an undeclared $x fails when run.
+			 */
 			var_push(p, pp->decl[pp->ndecl - 1]);
 		} else if (t->type == TK_CHAR && t->val[0] == ',') {
 			next(p);
@@ -717,7 +718,8 @@ decls:
 			cap = cap ? cap * 2 : 2;
 			cmds = palloc(p, cap * sizeof(*cmds));
 			if (pp->ncmds > 0)
-				memcpy(cmds, pp->cmds, pp->ncmds * sizeof(*cmds));
+				memcpy(cmds, pp->cmds,
+				    pp->ncmds * sizeof(*cmds));
 			pp->cmds = cmds;
 		}
 		parse_command(p, &pp->cmds[pp->ncmds++]);
@@ -754,9 +756,9 @@ expect_rdelim(struct parser *p, const char *context)
 static struct node *
 parse_control(struct parser *p, enum node_type type, size_t pos)
 {
-	const char *context = type == N_IF ? "if" :
-	    type == N_RANGE		   ? "range" :
-					     "with";
+	const char *context = type == N_IF	? "if"
+			      : type == N_RANGE ? "range"
+						: "with";
 	struct node *n = new_node(p, type, pos), *sub;
 	size_t saved = p->nvars;
 	enum stop stop;
@@ -812,7 +814,8 @@ empty_body(const struct nlist *l)
 		if (l->items[i]->type != N_TEXT)
 			return false;
 		for (k = 0; k < l->items[i]->len; k++)
-			if (memchr(" \t\r\n\v\f", l->items[i]->text[k], 6) == NULL)
+			if (memchr(" \t\r\n\v\f", l->items[i]->text[k], 6) ==
+			    NULL)
 				return false;
 	}
 	return true;
@@ -910,16 +913,16 @@ parse_action(struct parser *p, enum stop *stop)
 	case TK_BLOCK:
 		next(p);
 		n = new_node(p, N_TEMPLATE, peek(p)->pos);
-		n->text = parse_name(p, t->type == TK_BLOCK ? "block clause" :
-							      "template clause");
+		n->text = parse_name(p,
+		    t->type == TK_BLOCK ? "block clause" : "template clause");
 		if (t->type == TK_BLOCK) {
 			n->pipe = parse_pipeline(p, "block clause", TK_RDELIM);
 			parse_body(p, n->text, "block clause");
 		} else if (peek(p)->type == TK_RDELIM) {
 			next(p);
 		} else {
-			n->pipe = parse_pipeline(p, "template clause",
-			    TK_RDELIM);
+			n->pipe =
+			    parse_pipeline(p, "template clause", TK_RDELIM);
 		}
 		return n;
 	default:
@@ -982,7 +985,8 @@ parse_top(struct parser *p)
 		t = next(p);
 		switch (t->type) {
 		case TK_EOF:
-			/* A {{define}} of the main name counts if nothing else. */
+			/* A {{define}} of the main name counts if nothing else.
+			 */
 			if (empty_body(&p->t->defs[0].root))
 				p->t->defs[0].root = root;
 			else if (!empty_body(&root))
@@ -1046,8 +1050,8 @@ tmpl_parse_funcs(struct tmpl **out, const char *text, size_t len,
 	t->name = xstrdup(opts->name != NULL ? opts->name : "template");
 	t->dialect = opts->dialect;
 	t->missing_error = opts->missing_error;
-	t->max_output = opts->max_output ? opts->max_output :
-					   TMPL_DEFAULT_MAX_OUTPUT;
+	t->max_output =
+	    opts->max_output ? opts->max_output : TMPL_DEFAULT_MAX_OUTPUT;
 	t->capdefs = 4;
 	t->defs = xcalloc(t->capdefs, sizeof(*t->defs));
 	t->defs[0].name = t->name;
@@ -1105,9 +1109,9 @@ tmpl_func_find(const struct tmpl_func *extra, enum tmpl_dialect d,
 	size_t i, k;
 
 	tables[0] = extra != NULL ? extra : tmpl_funcs_builtin + 0;
-	tables[1] = d == TMPL_CONFD	 ? tmpl_funcs_confd :
-	    d == TMPL_DOCKERIZE ? tmpl_funcs_dockerize :
-				  tmpl_funcs_consul;
+	tables[1] = d == TMPL_CONFD	  ? tmpl_funcs_confd
+		    : d == TMPL_DOCKERIZE ? tmpl_funcs_dockerize
+					  : tmpl_funcs_consul;
 	tables[2] = tmpl_funcs_builtin;
 	for (k = 0; k < 3; k++)
 		for (i = 0; tables[k][i].name != NULL; i++)

@@ -15,8 +15,9 @@ struct tmpl_opts {
 	const char *left_delim;	 /* NULL: "{{" */
 	const char *right_delim; /* NULL: "}}" */
 	enum tmpl_dialect dialect;
-	bool missing_error; /* a missing map key fails instead of "<no value>" */
-	size_t max_output;  /* 0: 64 MiB */
+	bool
+	    missing_error; /* a missing map key fails instead of "<no value>" */
+	size_t max_output; /* 0: 64 MiB */
 };
 
 /*

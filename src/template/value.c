@@ -288,15 +288,15 @@ tval_keypair(struct tarena *a, const char *path, const char *key,
     const char *value)
 {
 	static const struct tmap_entry proto[] = {
-		{"Path", {.kind = TV_STRING}},
-		{"Key", {.kind = TV_STRING}},
-		{"Value", {.kind = TV_STRING}},
-		{"Exists", {.kind = TV_BOOL, .u.b = true}},
-		{"CreateIndex", {.kind = TV_INT}},
-		{"ModifyIndex", {.kind = TV_INT}},
-		{"LockIndex", {.kind = TV_INT}},
-		{"Flags", {.kind = TV_INT}},
-		{"Session", {.kind = TV_STRING, .u.s = {"", 0}}},
+	    {"Path", {.kind = TV_STRING}},
+	    {"Key", {.kind = TV_STRING}},
+	    {"Value", {.kind = TV_STRING}},
+	    {"Exists", {.kind = TV_BOOL, .u.b = true}},
+	    {"CreateIndex", {.kind = TV_INT}},
+	    {"ModifyIndex", {.kind = TV_INT}},
+	    {"LockIndex", {.kind = TV_INT}},
+	    {"Flags", {.kind = TV_INT}},
+	    {"Session", {.kind = TV_STRING, .u.s = {"", 0}}},
 	};
 	struct tval r = {.kind = TV_RECORD};
 	struct tmap *m;
@@ -384,7 +384,8 @@ tval_type(struct tval v)
 	case TV_LIST:
 		return "[]interface {}";
 	case TV_MAP:
-		return v.u.map->type ? v.u.map->type : "map[string]interface {}";
+		return v.u.map->type ? v.u.map->type
+				     : "map[string]interface {}";
 	case TV_RECORD:
 		return v.u.map->type ? v.u.map->type : "struct";
 	}

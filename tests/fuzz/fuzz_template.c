@@ -1,12 +1,14 @@
 /*
  * libFuzzer target for the template engine: parses and renders arbitrary
- * input against a small kv snapshot. Built by hand, from the repository root:
+ * input against a small kv snapshot. Built by hand, from the repo root:
  *
- *   clang -g -O1 -fsanitize=fuzzer,address,undefined -D_GNU_SOURCE -Isrc \
- *     tests/fuzz/fuzz_template.c src/template/[a-z]*.c src/xmalloc.c src/cerr.c \
- *     src/log.c -lpcre2-8 -ljansson -lmbedcrypto -lm -o fuzz_template
- *   ./fuzz_template -max_len=4096 tests/fuzz/corpus/template
+ *   clang -g -O1 -fsanitize=fuzzer,address,undefined -D_GNU_SOURCE \
+ *     -Isrc tests/fuzz/fuzz_template.c src/template/[a-z]*.c \
+ *     src/xmalloc.c src/cerr.c src/log.c \
+ *     -lpcre2-8 -ljansson -lmbedcrypto -lyaml -lm -o fuzz_template
+ *   ./fuzz_template -max_len=2048 -runs=1000000 tests/fuzz/corpus/template
  *
+ * (or `make fuzz`, which builds every target with -DCONFINIT_FUZZ=ON).
  * The first byte picks the options (dialect, missing: error, delimiters).
  */
 #include <stddef.h>
@@ -19,11 +21,11 @@
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static const char *kv[][2] = {
-	{"app/db/host", "db1"},
-	{"app/db/port", "5432"},
-	{"app/name", "shop"},
-	{"app/tags", "[\"a\",\"b\"]"},
-	{"x", "1"},
+    {"app/db/host", "db1"},
+    {"app/db/port", "5432"},
+    {"app/name", "shop"},
+    {"app/tags", "[\"a\",\"b\"]"},
+    {"x", "1"},
 };
 
 /* The fuzz kv: get. */

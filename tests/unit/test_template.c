@@ -19,10 +19,10 @@ struct tcase {
 };
 
 static const char *kv[][2] = {
-	{"app/db/host", "db1"},
-	{"app/db/port", "5432"},
-	{"app/name", "shop"},
-	{"x", "1"},
+    {"app/db/host", "db1"},
+    {"app/db/port", "5432"},
+    {"app/name", "shop"},
+    {"x", "1"},
 };
 #define NKV (sizeof(kv) / sizeof(kv[0]))
 
@@ -158,14 +158,14 @@ fn_getenv(struct tmpl_call *c, size_t argc, const struct tval *argv,
 }
 
 static const struct tmpl_func test_funcs[] = {
-	{"list", 0, -1, fn_list},
-	{"dict", 0, -1, fn_dict},
-	{"kv", 1, 1, fn_kv},
-	{"ls", 1, 1, fn_ls},
-	{"file", 1, 1, fn_file},
-	{"fail", 1, 1, fn_fail},
-	{"getenv", 1, 1, fn_getenv},
-	{NULL, 0, 0, NULL},
+    {"list", 0, -1, fn_list},
+    {"dict", 0, -1, fn_dict},
+    {"kv", 1, 1, fn_kv},
+    {"ls", 1, 1, fn_ls},
+    {"file", 1, 1, fn_file},
+    {"fail", 1, 1, fn_fail},
+    {"getenv", 1, 1, fn_getenv},
+    {NULL, 0, 0, NULL},
 };
 
 static char *env[] = {"HOME=/root", "USER=app", "EMPTY=", NULL};
@@ -176,8 +176,7 @@ static const char *fields[] = {"Path", "/etc/app.conf", NULL};
  * "ERR: message" (caller frees).
  */
 static char *
-run_opts(const char *src, const struct tmpl_opts *opts,
-    struct tmpl_deps *deps)
+run_opts(const char *src, const struct tmpl_opts *opts, struct tmpl_deps *deps)
 {
 	struct tmpl_opts o = {.name = "t.tmpl", .dialect = TMPL_DOCKERIZE};
 	struct tmpl_data data = {&kv_ops, NULL, env, fields};
@@ -225,18 +224,18 @@ static void
 test_literals(void **state)
 {
 	static const struct tcase cases[] = {
-		{"", ""},
-		{"plain text", "plain text"},
-		{"{{\"a\\tb\\u00e9\\x41\\101\\\"\"}}", "a\tbéAA\""},
-		{"{{`raw\\n`}}", "raw\\n"},
-		{"{{1}} {{-2}} {{+3}} {{0x1F}} {{0o17}} {{017}} {{0b101}}",
-		    "1 -2 3 31 15 15 5"},
-		{"{{1_000}} {{0x_ff}}", "1000 255"},
-		{"{{1.5}} {{1e3}} {{.5}} {{1.}} {{0x1p4}}", "1.5 1000 0.5 1 16"},
-		{"{{'a'}} {{'\\n'}} {{'é'}} {{'\\x41'}}", "97 10 233 65"},
-		{"{{true}} {{false}}", "true false"},
-		{"{{.}}", "map[Env:map[EMPTY: HOME:/root USER:app] "
-			  "Path:/etc/app.conf]"},
+	    {"", ""},
+	    {"plain text", "plain text"},
+	    {"{{\"a\\tb\\u00e9\\x41\\101\\\"\"}}", "a\tbéAA\""},
+	    {"{{`raw\\n`}}", "raw\\n"},
+	    {"{{1}} {{-2}} {{+3}} {{0x1F}} {{0o17}} {{017}} {{0b101}}",
+		"1 -2 3 31 15 15 5"},
+	    {"{{1_000}} {{0x_ff}}", "1000 255"},
+	    {"{{1.5}} {{1e3}} {{.5}} {{1.}} {{0x1p4}}", "1.5 1000 0.5 1 16"},
+	    {"{{'a'}} {{'\\n'}} {{'é'}} {{'\\x41'}}", "97 10 233 65"},
+	    {"{{true}} {{false}}", "true false"},
+	    {"{{.}}", "map[Env:map[EMPTY: HOME:/root USER:app] "
+		      "Path:/etc/app.conf]"},
 	};
 
 	(void)state;
@@ -248,21 +247,21 @@ static void
 test_float_format(void **state)
 {
 	static const struct tcase cases[] = {
-		{"{{0.1}} {{3.14}} {{1e6}} {{1e20}} {{123456.0}}",
-		    "0.1 3.14 1e+06 1e+20 123456"},
-		{"{{1234567.0}} {{1e-4}} {{1e-5}} {{0.000123}}",
-		    "1.234567e+06 0.0001 1e-05 0.000123"},
-		{"{{-0.0}} {{2.5e-300}} {{1.7976931348623157e308}}",
-		    "-0 2.5e-300 1.7976931348623157e+308"},
-		{"{{print 0.30000000000000004}} {{print 100.0}}",
-		    "0.30000000000000004 100"},
-		{"{{printf \"%g|%e|%E|%f|%.2f|%8.3f|%-8.2e|\" 1e6 1234.5678 "
-		 "1e-10 3.0 2.555 3.14159 12345.678}}",
-		    "1e+06|1.234568e+03|1.000000E-10|3.000000|2.56|   3.142|"
-		    "1.23e+04|"},
-		{"{{printf \"%.3g|%G|%+.1f|% f|%08.3f\" 1234.5678 1e-7 2.0 1.5 "
-		 "-3.14159}}",
-		    "1.23e+03|1E-07|+2.0| 1.500000|-003.142"},
+	    {"{{0.1}} {{3.14}} {{1e6}} {{1e20}} {{123456.0}}",
+		"0.1 3.14 1e+06 1e+20 123456"},
+	    {"{{1234567.0}} {{1e-4}} {{1e-5}} {{0.000123}}",
+		"1.234567e+06 0.0001 1e-05 0.000123"},
+	    {"{{-0.0}} {{2.5e-300}} {{1.7976931348623157e308}}",
+		"-0 2.5e-300 1.7976931348623157e+308"},
+	    {"{{print 0.30000000000000004}} {{print 100.0}}",
+		"0.30000000000000004 100"},
+	    {"{{printf \"%g|%e|%E|%f|%.2f|%8.3f|%-8.2e|\" 1e6 1234.5678 "
+	     "1e-10 3.0 2.555 3.14159 12345.678}}",
+		"1e+06|1.234568e+03|1.000000E-10|3.000000|2.56|   3.142|"
+		"1.23e+04|"},
+	    {"{{printf \"%.3g|%G|%+.1f|% f|%08.3f\" 1234.5678 1e-7 2.0 1.5 "
+	     "-3.14159}}",
+		"1.23e+03|1E-07|+2.0| 1.500000|-003.142"},
 	};
 
 	(void)state;
@@ -274,15 +273,15 @@ static void
 test_trim_and_comments(void **state)
 {
 	static const struct tcase cases[] = {
-		{"a  {{- 1}}  b {{2 -}}\n  c", "a1  b 2c"},
-		{"a {{-1}} b", "a -1 b"},
-		{"x\n\t {{- \"y\" -}} \n\tz", "xyz"},
-		{"a {{/* comment */}} b", "a  b"},
-		{"a {{- /* comment */ -}} b", "ab"},
-		{"a {{/* multi\nline */ -}}\n b", "a b"},
-		{"{{/* x */ }}", "ERR: t.tmpl:1:2: comment ends before closing "
-				 "delimiter"},
-		{"{{/* x", "ERR: t.tmpl:1:2: unclosed comment"},
+	    {"a  {{- 1}}  b {{2 -}}\n  c", "a1  b 2c"},
+	    {"a {{-1}} b", "a -1 b"},
+	    {"x\n\t {{- \"y\" -}} \n\tz", "xyz"},
+	    {"a {{/* comment */}} b", "a  b"},
+	    {"a {{- /* comment */ -}} b", "ab"},
+	    {"a {{/* multi\nline */ -}}\n b", "a b"},
+	    {"{{/* x */ }}", "ERR: t.tmpl:1:2: comment ends before closing "
+			     "delimiter"},
+	    {"{{/* x", "ERR: t.tmpl:1:2: unclosed comment"},
 	};
 
 	(void)state;
@@ -294,11 +293,13 @@ static void
 test_delimiters(void **state)
 {
 	static const struct tcase cases[] = {
-		{"{{x}} [[ .Path ]] [[- \"a\" -]] ]]", "{{x}} /etc/app.confa]]"},
-		{"[[/* c */]]ok[[if true]]y[[end]]", "okyy"},
+	    {"{{x}} [[ .Path ]] [[- \"a\" -]] ]]", "{{x}} /etc/app.confa]]"},
+	    {"[[/* c */]]ok[[if true]]y[[end]]", "okyy"},
 	};
-	struct tmpl_opts o = {.name = "t.tmpl", .left_delim = "[[",
-	    .right_delim = "]]", .dialect = TMPL_DOCKERIZE};
+	struct tmpl_opts o = {.name = "t.tmpl",
+	    .left_delim = "[[",
+	    .right_delim = "]]",
+	    .dialect = TMPL_DOCKERIZE};
 	char *got;
 
 	(void)state;
@@ -320,36 +321,37 @@ static void
 test_fields(void **state)
 {
 	static const struct tcase cases[] = {
-		{"{{.Path}} {{.Env.HOME}} {{$.Env.USER}}",
-		    "/etc/app.conf /root app"},
-		{"{{.Nope}} {{.Env.NOPE}} {{.Nope.Deeper}}",
-		    "<no value> <no value> <no value>"},
-		{"{{index .Env \"NOPE\"}}|{{index (dict) \"x\"}}", "|<no value>"},
-		{"{{(dict \"a\" (dict \"b\" 7)).a.b}}", "7"},
-		{"{{$m := dict \"k\" \"v\"}}{{$m.k}}", "v"},
-		{"{{range ls \"app/db/\"}}{{.Key}}={{.Value}};{{end}}",
-		    "app/db/host=db1;app/db/port=5432;"},
-		{"{{with index (ls \"app/name\") 0}}{{.Path}} {{.Exists}} "
-		 "{{.Flags}}{{end}}",
-		    "app/name true 0"},
-		{"{{(index (ls \"x\") 0).Nope}}",
-		    "ERR: t.tmpl:1:18: can't evaluate field Nope in type "
-		    "dependency.KeyPair"},
-		{"{{.Path.X}}", "ERR: t.tmpl:1:7: can't evaluate field X in "
-				"type string"},
-		{"{{.Env.HOME 1}}", "ERR: t.tmpl:1:6: HOME is not a method but "
-				    "has arguments"},
-		{"{{(dict \"a\" nil).a.b}}",
-		    "ERR: t.tmpl:1:12: nil pointer evaluating interface {}.b"},
+	    {"{{.Path}} {{.Env.HOME}} {{$.Env.USER}}",
+		"/etc/app.conf /root app"},
+	    {"{{.Nope}} {{.Env.NOPE}} {{.Nope.Deeper}}",
+		"<no value> <no value> <no value>"},
+	    {"{{index .Env \"NOPE\"}}|{{index (dict) \"x\"}}", "|<no value>"},
+	    {"{{(dict \"a\" (dict \"b\" 7)).a.b}}", "7"},
+	    {"{{$m := dict \"k\" \"v\"}}{{$m.k}}", "v"},
+	    {"{{range ls \"app/db/\"}}{{.Key}}={{.Value}};{{end}}",
+		"app/db/host=db1;app/db/port=5432;"},
+	    {"{{with index (ls \"app/name\") 0}}{{.Path}} {{.Exists}} "
+	     "{{.Flags}}{{end}}",
+		"app/name true 0"},
+	    {"{{(index (ls \"x\") 0).Nope}}",
+		"ERR: t.tmpl:1:18: can't evaluate field Nope in type "
+		"dependency.KeyPair"},
+	    {"{{.Path.X}}", "ERR: t.tmpl:1:7: can't evaluate field X in "
+			    "type string"},
+	    {"{{.Env.HOME 1}}", "ERR: t.tmpl:1:6: HOME is not a method but "
+				"has arguments"},
+	    {"{{(dict \"a\" nil).a.b}}",
+		"ERR: t.tmpl:1:12: nil pointer evaluating interface {}.b"},
 	};
 	static const struct tcase strict[] = {
-		{"{{.Path}}", "/etc/app.conf"},
-		{"{{.Nope}}", "ERR: t.tmpl:1:2: map has no entry for key "
-			      "\"Nope\""},
-		{"x\n  {{.Env.NOPE}}",
-		    "ERR: t.tmpl:2:8: map has no entry for key \"NOPE\""},
+	    {"{{.Path}}", "/etc/app.conf"},
+	    {"{{.Nope}}", "ERR: t.tmpl:1:2: map has no entry for key "
+			  "\"Nope\""},
+	    {"x\n  {{.Env.NOPE}}",
+		"ERR: t.tmpl:2:8: map has no entry for key \"NOPE\""},
 	};
-	struct tmpl_opts o = {.name = "t.tmpl", .missing_error = true,
+	struct tmpl_opts o = {.name = "t.tmpl",
+	    .missing_error = true,
 	    .dialect = TMPL_DOCKERIZE};
 
 	(void)state;
@@ -362,24 +364,24 @@ static void
 test_variables(void **state)
 {
 	static const struct tcase cases[] = {
-		{"{{$x := 1}}{{$x}}{{$x = 2}}{{$x}}", "12"},
-		{"{{$x := 1}}{{if true}}{{$x := 2}}{{$x}}{{end}}{{$x}}", "21"},
-		{"{{$x := 1}}{{if true}}{{$x = 2}}{{end}}{{$x}}", "2"},
-		{"{{with $y := 5}}{{$y}}{{end}}", "5"},
-		{"{{range $i, $v := list 7 8}}{{$i}}{{$v}}{{end}}", "0718"},
-		{"{{range $v := list 7 8}}{{$v}}{{end}}", "78"},
-		{"{{$}}", "map[Env:map[EMPTY: HOME:/root USER:app] "
-			  "Path:/etc/app.conf]"},
-		{"{{define \"t\"}}{{$}}{{end}}{{$x := 1}}{{template \"t\" 9}}",
-		    "9"},
-		{"{{if true}}{{$y := 2}}{{end}}{{$y}}",
-		    "ERR: t.tmpl:1:31: undefined variable \"$y\""},
-		{"{{$x}}", "ERR: t.tmpl:1:2: undefined variable \"$x\""},
-		{"{{$x = 1}}", "ERR: t.tmpl:1:7: undefined variable: $x"},
-		{"{{define \"t\"}}{{$x}}{{end}}{{$x := 1}}",
-		    "ERR: t.tmpl:1:16: undefined variable \"$x\""},
-		{"{{$x := 1}}{{$x 2}}",
-		    "ERR: t.tmpl:1:13: can't give argument to non-function $x"},
+	    {"{{$x := 1}}{{$x}}{{$x = 2}}{{$x}}", "12"},
+	    {"{{$x := 1}}{{if true}}{{$x := 2}}{{$x}}{{end}}{{$x}}", "21"},
+	    {"{{$x := 1}}{{if true}}{{$x = 2}}{{end}}{{$x}}", "2"},
+	    {"{{with $y := 5}}{{$y}}{{end}}", "5"},
+	    {"{{range $i, $v := list 7 8}}{{$i}}{{$v}}{{end}}", "0718"},
+	    {"{{range $v := list 7 8}}{{$v}}{{end}}", "78"},
+	    {"{{$}}", "map[Env:map[EMPTY: HOME:/root USER:app] "
+		      "Path:/etc/app.conf]"},
+	    {"{{define \"t\"}}{{$}}{{end}}{{$x := 1}}{{template \"t\" 9}}",
+		"9"},
+	    {"{{if true}}{{$y := 2}}{{end}}{{$y}}",
+		"ERR: t.tmpl:1:31: undefined variable \"$y\""},
+	    {"{{$x}}", "ERR: t.tmpl:1:2: undefined variable \"$x\""},
+	    {"{{$x = 1}}", "ERR: t.tmpl:1:7: undefined variable: $x"},
+	    {"{{define \"t\"}}{{$x}}{{end}}{{$x := 1}}",
+		"ERR: t.tmpl:1:16: undefined variable \"$x\""},
+	    {"{{$x := 1}}{{$x 2}}",
+		"ERR: t.tmpl:1:13: can't give argument to non-function $x"},
 	};
 
 	(void)state;
@@ -391,21 +393,20 @@ static void
 test_conditionals(void **state)
 {
 	static const struct tcase cases[] = {
-		{"{{if 1}}a{{end}}{{if 0}}b{{end}}{{if \"\"}}c{{end}}", "a"},
-		{"{{if list}}a{{else}}b{{end}}{{if dict \"k\" 1}}c{{end}}", "bc"},
-		{"{{if .Nope}}a{{else if 0}}b{{else if 1}}c{{else}}d{{end}}",
-		    "c"},
-		{"{{if 0.0}}a{{else}}b{{end}}{{if .Nope}}a{{else}}c{{end}}", "bc"},
-		{"{{if nil}}a{{end}}", "ERR: t.tmpl:1:5: nil is not a command"},
-		{"{{with .Path}}[{{.}}]{{end}}{{with \"\"}}x{{else}}y{{end}}",
-		    "[/etc/app.conf]y"},
-		{"{{with 0}}a{{else with 2}}{{.}}{{else}}c{{end}}", "2"},
-		{"{{if 1}}a{{else}}b{{else}}c{{end}}",
-		    "ERR: t.tmpl:1:20: expected end; found {{else}}"},
-		{"{{if}}x{{end}}", "ERR: t.tmpl:1:4: missing value for if"},
-		{"{{if 1}}", "ERR: t.tmpl:1:8: unexpected EOF"},
-		{"{{end}}", "ERR: t.tmpl:1:2: unexpected {{end}}"},
-		{"{{else}}", "ERR: t.tmpl:1:2: unexpected {{else}}"},
+	    {"{{if 1}}a{{end}}{{if 0}}b{{end}}{{if \"\"}}c{{end}}", "a"},
+	    {"{{if list}}a{{else}}b{{end}}{{if dict \"k\" 1}}c{{end}}", "bc"},
+	    {"{{if .Nope}}a{{else if 0}}b{{else if 1}}c{{else}}d{{end}}", "c"},
+	    {"{{if 0.0}}a{{else}}b{{end}}{{if .Nope}}a{{else}}c{{end}}", "bc"},
+	    {"{{if nil}}a{{end}}", "ERR: t.tmpl:1:5: nil is not a command"},
+	    {"{{with .Path}}[{{.}}]{{end}}{{with \"\"}}x{{else}}y{{end}}",
+		"[/etc/app.conf]y"},
+	    {"{{with 0}}a{{else with 2}}{{.}}{{else}}c{{end}}", "2"},
+	    {"{{if 1}}a{{else}}b{{else}}c{{end}}",
+		"ERR: t.tmpl:1:20: expected end; found {{else}}"},
+	    {"{{if}}x{{end}}", "ERR: t.tmpl:1:4: missing value for if"},
+	    {"{{if 1}}", "ERR: t.tmpl:1:8: unexpected EOF"},
+	    {"{{end}}", "ERR: t.tmpl:1:2: unexpected {{end}}"},
+	    {"{{else}}", "ERR: t.tmpl:1:2: unexpected {{else}}"},
 	};
 
 	(void)state;
@@ -417,31 +418,31 @@ static void
 test_range(void **state)
 {
 	static const struct tcase cases[] = {
-		{"{{range list 1 2 3}}{{.}},{{end}}", "1,2,3,"},
-		{"{{range $k, $v := dict \"b\" 2 \"a\" 1 \"c\" 3}}{{$k}}{{$v}}"
-		 "{{end}}",
-		    "a1b2c3"},
-		{"{{range .Env}}{{.}};{{end}}", ";/root;app;"},
-		{"{{range list}}x{{else}}empty{{end}}", "empty"},
-		{"{{range .Nope}}x{{else}}none{{end}}", "none"},
-		{"{{range list 1 2 3 4}}{{if eq . 3}}{{break}}{{end}}{{.}}"
-		 "{{end}}",
-		    "12"},
-		{"{{range list 1 2 3 4}}{{if eq . 2}}{{continue}}{{end}}{{.}}"
-		 "{{end}}",
-		    "134"},
-		{"{{range list 1 2}}{{range list 3 4}}{{break}}{{end}}{{.}}"
-		 "{{end}}",
-		    "12"},
-		{"{{range 5}}{{end}}",
-		    "ERR: t.tmpl:1:8: range can't iterate over 5"},
-		{"{{range \"abc\"}}{{end}}",
-		    "ERR: t.tmpl:1:8: range can't iterate over abc"},
-		{"{{break}}", "ERR: t.tmpl:1:2: {{break}} outside {{range}}"},
-		{"{{range list}}{{continue 1}}{{end}}",
-		    "ERR: t.tmpl:1:25: unexpected \"1\" in {{continue}}"},
-		{"{{range $a, $b, $c := list}}{{end}}",
-		    "ERR: t.tmpl:1:14: too many declarations in range"},
+	    {"{{range list 1 2 3}}{{.}},{{end}}", "1,2,3,"},
+	    {"{{range $k, $v := dict \"b\" 2 \"a\" 1 \"c\" 3}}{{$k}}{{$v}}"
+	     "{{end}}",
+		"a1b2c3"},
+	    {"{{range .Env}}{{.}};{{end}}", ";/root;app;"},
+	    {"{{range list}}x{{else}}empty{{end}}", "empty"},
+	    {"{{range .Nope}}x{{else}}none{{end}}", "none"},
+	    {"{{range list 1 2 3 4}}{{if eq . 3}}{{break}}{{end}}{{.}}"
+	     "{{end}}",
+		"12"},
+	    {"{{range list 1 2 3 4}}{{if eq . 2}}{{continue}}{{end}}{{.}}"
+	     "{{end}}",
+		"134"},
+	    {"{{range list 1 2}}{{range list 3 4}}{{break}}{{end}}{{.}}"
+	     "{{end}}",
+		"12"},
+	    {"{{range 5}}{{end}}",
+		"ERR: t.tmpl:1:8: range can't iterate over 5"},
+	    {"{{range \"abc\"}}{{end}}",
+		"ERR: t.tmpl:1:8: range can't iterate over abc"},
+	    {"{{break}}", "ERR: t.tmpl:1:2: {{break}} outside {{range}}"},
+	    {"{{range list}}{{continue 1}}{{end}}",
+		"ERR: t.tmpl:1:25: unexpected \"1\" in {{continue}}"},
+	    {"{{range $a, $b, $c := list}}{{end}}",
+		"ERR: t.tmpl:1:14: too many declarations in range"},
 	};
 
 	(void)state;
@@ -453,26 +454,26 @@ static void
 test_templates(void **state)
 {
 	static const struct tcase cases[] = {
-		{"{{define \"a\"}}A{{.}}{{end}}{{template \"a\" 1}}"
-		 "{{template \"a\" \"x\"}}",
-		    "A1Ax"},
-		{"{{template \"a\"}}{{define \"a\"}}[{{.}}]{{end}}",
-		    "[<no value>]"},
-		{"{{block \"b\" .Path}}<{{.}}>{{end}}", "</etc/app.conf>"},
-		{"{{define \"b\"}}new{{end}}{{block \"b\" .}}old{{end}}",
-		    "ERR: t.tmpl:1:47: multiple definition of template \"b\""},
-		{"{{define \"b\"}} {{end}}{{block \"b\" 1}}<{{.}}>{{end}}", "<1>"},
-		{"{{define \"r\"}}{{if .}}{{len .}}{{template \"r\" slice . 1}}"
-		 "{{end}}{{end}}{{template \"r\" \"abc\"}}",
-		    "321"},
-		{"{{template \"nope\"}}",
-		    "ERR: t.tmpl:1:11: template \"nope\" not defined"},
-		{"{{define \"a\"}}x", "ERR: t.tmpl:1:15: unexpected EOF"},
-		{"{{if 1}}{{define \"a\"}}{{end}}{{end}}",
-		    "ERR: t.tmpl:1:10: unexpected <define> in command"},
-		{"{{define \"loop\"}}{{template \"loop\"}}{{end}}"
-		 "{{template \"loop\"}}",
-		    "ERR: t.tmpl:1:28: exceeded maximum template depth (1000)"},
+	    {"{{define \"a\"}}A{{.}}{{end}}{{template \"a\" 1}}"
+	     "{{template \"a\" \"x\"}}",
+		"A1Ax"},
+	    {"{{template \"a\"}}{{define \"a\"}}[{{.}}]{{end}}",
+		"[<no value>]"},
+	    {"{{block \"b\" .Path}}<{{.}}>{{end}}", "</etc/app.conf>"},
+	    {"{{define \"b\"}}new{{end}}{{block \"b\" .}}old{{end}}",
+		"ERR: t.tmpl:1:47: multiple definition of template \"b\""},
+	    {"{{define \"b\"}} {{end}}{{block \"b\" 1}}<{{.}}>{{end}}", "<1>"},
+	    {"{{define \"r\"}}{{if .}}{{len .}}{{template \"r\" slice . 1}}"
+	     "{{end}}{{end}}{{template \"r\" \"abc\"}}",
+		"321"},
+	    {"{{template \"nope\"}}",
+		"ERR: t.tmpl:1:11: template \"nope\" not defined"},
+	    {"{{define \"a\"}}x", "ERR: t.tmpl:1:15: unexpected EOF"},
+	    {"{{if 1}}{{define \"a\"}}{{end}}{{end}}",
+		"ERR: t.tmpl:1:10: unexpected <define> in command"},
+	    {"{{define \"loop\"}}{{template \"loop\"}}{{end}}"
+	     "{{template \"loop\"}}",
+		"ERR: t.tmpl:1:28: exceeded maximum template depth (1000)"},
 	};
 
 	(void)state;
@@ -484,39 +485,39 @@ static void
 test_pipelines(void **state)
 {
 	static const struct tcase cases[] = {
-		{"{{\"abc\" | len}}", "3"},
-		{"{{.Path | printf \"%s-%s\" \"x\"}}", "x-/etc/app.conf"},
-		{"{{1 | print 2 | print 3}}", "32 1"},
-		{"{{(1)}} {{(print 1 2)}} {{(.Env).HOME}}", "1 1 2 /root"},
-		{"{{print (len (list 1 2)) (index (list 5 6) 1)}}", "2 6"},
-		{"{{1 | 2}}",
-		    "ERR: t.tmpl:1:6: non executable command in pipeline stage 2"},
-		{"{{ 1 }", "ERR: t.tmpl:1:5: unexpected \"}\" in operand"},
-		{"{{nil}}", "ERR: t.tmpl:1:2: nil is not a command"},
-		{"{{(1 2)}}", "ERR: t.tmpl:1:3: can't give argument to "
-			      "non-function 1"},
-		{"{{keyy 1}}", "ERR: t.tmpl:1:2: function \"keyy\" not defined"},
-		{"{{\"a\".X}}", "ERR: t.tmpl:1:5: unexpected . after term "
-				"\"\\\"a\\\"\""},
-		{"{{(1}}", "ERR: t.tmpl:1:4: unclosed left paren"},
-		{"{{1)}}", "ERR: t.tmpl:1:3: unexpected \")\" in command"},
-		{"{{)}}", "ERR: t.tmpl:1:2: unexpected \")\" in command"},
-		{"{{\"abc}}", "ERR: t.tmpl:1:2: unterminated quoted string"},
-		{"{{`abc}}", "ERR: t.tmpl:1:2: unterminated raw quoted string"},
-		{"{{3x}}", "ERR: t.tmpl:1:2: bad number syntax: \"3x\""},
-		{"{{.X#}}", "ERR: t.tmpl:1:4: bad character U+0023 '#'"},
-		{"{{\"\\q\"}}", "ERR: t.tmpl:1:2: invalid syntax"},
-		{"{{x := 1}}", "ERR: t.tmpl:1:2: function \"x\" not defined"},
-		{"{{ .X", "ERR: t.tmpl:1:5: unclosed action"},
-		{"a\nb {{.X}}\n {{ fail \"boom\" }}",
-		    "ERR: t.tmpl:3:4: error calling fail: boom"},
-		{"{{len 1 2}}",
-		    "ERR: t.tmpl:1:2: wrong number of args for len: want 1 got 2"},
-		{"{{and}}", "ERR: t.tmpl:1:2: wrong number of args for and: "
-			    "want at least 1 got 0"},
-		{"{{1e309}}", "ERR: t.tmpl:1:2: illegal number syntax: \"1e309\""},
-		{"{{99999999999999999999}}",
-		    "ERR: t.tmpl:1:2: integer overflow: \"99999999999999999999\""},
+	    {"{{\"abc\" | len}}", "3"},
+	    {"{{.Path | printf \"%s-%s\" \"x\"}}", "x-/etc/app.conf"},
+	    {"{{1 | print 2 | print 3}}", "32 1"},
+	    {"{{(1)}} {{(print 1 2)}} {{(.Env).HOME}}", "1 1 2 /root"},
+	    {"{{print (len (list 1 2)) (index (list 5 6) 1)}}", "2 6"},
+	    {"{{1 | 2}}",
+		"ERR: t.tmpl:1:6: non executable command in pipeline stage 2"},
+	    {"{{ 1 }", "ERR: t.tmpl:1:5: unexpected \"}\" in operand"},
+	    {"{{nil}}", "ERR: t.tmpl:1:2: nil is not a command"},
+	    {"{{(1 2)}}", "ERR: t.tmpl:1:3: can't give argument to "
+			  "non-function 1"},
+	    {"{{keyy 1}}", "ERR: t.tmpl:1:2: function \"keyy\" not defined"},
+	    {"{{\"a\".X}}", "ERR: t.tmpl:1:5: unexpected . after term "
+			    "\"\\\"a\\\"\""},
+	    {"{{(1}}", "ERR: t.tmpl:1:4: unclosed left paren"},
+	    {"{{1)}}", "ERR: t.tmpl:1:3: unexpected \")\" in command"},
+	    {"{{)}}", "ERR: t.tmpl:1:2: unexpected \")\" in command"},
+	    {"{{\"abc}}", "ERR: t.tmpl:1:2: unterminated quoted string"},
+	    {"{{`abc}}", "ERR: t.tmpl:1:2: unterminated raw quoted string"},
+	    {"{{3x}}", "ERR: t.tmpl:1:2: bad number syntax: \"3x\""},
+	    {"{{.X#}}", "ERR: t.tmpl:1:4: bad character U+0023 '#'"},
+	    {"{{\"\\q\"}}", "ERR: t.tmpl:1:2: invalid syntax"},
+	    {"{{x := 1}}", "ERR: t.tmpl:1:2: function \"x\" not defined"},
+	    {"{{ .X", "ERR: t.tmpl:1:5: unclosed action"},
+	    {"a\nb {{.X}}\n {{ fail \"boom\" }}",
+		"ERR: t.tmpl:3:4: error calling fail: boom"},
+	    {"{{len 1 2}}",
+		"ERR: t.tmpl:1:2: wrong number of args for len: want 1 got 2"},
+	    {"{{and}}", "ERR: t.tmpl:1:2: wrong number of args for and: "
+			"want at least 1 got 0"},
+	    {"{{1e309}}", "ERR: t.tmpl:1:2: illegal number syntax: \"1e309\""},
+	    {"{{99999999999999999999}}",
+		"ERR: t.tmpl:1:2: integer overflow: \"99999999999999999999\""},
 	};
 
 	(void)state;
@@ -528,29 +529,29 @@ static void
 test_logic_and_compare(void **state)
 {
 	static const struct tcase cases[] = {
-		{"{{and 1 0 2}} {{and 1 2}} {{or 0 \"\" \"x\"}} {{or 0 \"\"}}",
-		    "0 2 x "},
-		{"{{and 0 (fail \"not evaluated\")}} "
-		 "{{or 1 (fail \"not evaluated\")}}",
-		    "0 1"},
-		{"{{not 0}} {{not \"a\"}} {{1 | and 2}}", "true false 1"},
-		{"{{eq 1 2 3 1}} {{eq \"a\" \"a\"}} {{ne 1 2}} {{eq .Nope 1}}",
-		    "true true true false"},
-		{"{{lt 1 2}} {{le 2 2}} {{gt \"b\" \"a\"}} {{ge 1.5 2.5}}",
-		    "true true true false"},
-		{"{{lt \"a\" \"ab\"}} {{gt -1 -2}} {{eq true true}}",
-		    "true true true"},
-		{"{{eq 1 \"a\"}}", "ERR: t.tmpl:1:2: error calling eq: "
-				   "incompatible types for comparison"},
-		{"{{eq 1 1.0}}", "ERR: t.tmpl:1:2: error calling eq: "
-				 "incompatible types for comparison"},
-		{"{{lt true false}}", "ERR: t.tmpl:1:2: error calling lt: "
-				      "invalid type for comparison"},
-		{"{{eq 1}}", "ERR: t.tmpl:1:2: error calling eq: missing "
-			     "argument for comparison"},
-		{"{{eq (list 1) (list 1)}}",
-		    "ERR: t.tmpl:1:2: error calling eq: non-comparable type "
-		    "[1]: []interface {}"},
+	    {"{{and 1 0 2}} {{and 1 2}} {{or 0 \"\" \"x\"}} {{or 0 \"\"}}",
+		"0 2 x "},
+	    {"{{and 0 (fail \"not evaluated\")}} "
+	     "{{or 1 (fail \"not evaluated\")}}",
+		"0 1"},
+	    {"{{not 0}} {{not \"a\"}} {{1 | and 2}}", "true false 1"},
+	    {"{{eq 1 2 3 1}} {{eq \"a\" \"a\"}} {{ne 1 2}} {{eq .Nope 1}}",
+		"true true true false"},
+	    {"{{lt 1 2}} {{le 2 2}} {{gt \"b\" \"a\"}} {{ge 1.5 2.5}}",
+		"true true true false"},
+	    {"{{lt \"a\" \"ab\"}} {{gt -1 -2}} {{eq true true}}",
+		"true true true"},
+	    {"{{eq 1 \"a\"}}", "ERR: t.tmpl:1:2: error calling eq: "
+			       "incompatible types for comparison"},
+	    {"{{eq 1 1.0}}", "ERR: t.tmpl:1:2: error calling eq: "
+			     "incompatible types for comparison"},
+	    {"{{lt true false}}", "ERR: t.tmpl:1:2: error calling lt: "
+				  "invalid type for comparison"},
+	    {"{{eq 1}}", "ERR: t.tmpl:1:2: error calling eq: missing "
+			 "argument for comparison"},
+	    {"{{eq (list 1) (list 1)}}",
+		"ERR: t.tmpl:1:2: error calling eq: non-comparable type "
+		"[1]: []interface {}"},
 	};
 
 	(void)state;
@@ -562,35 +563,35 @@ static void
 test_collections_and_escapers(void **state)
 {
 	static const struct tcase cases[] = {
-		{"{{len \"abc\"}} {{len (list 1 2)}} {{len .Env}}", "3 2 3"},
-		{"{{index \"abc\" 1}} {{index (list 1 (list 2 3)) 1 0}} "
-		 "{{index .Env \"HOME\"}}",
-		    "98 2 /root"},
-		{"{{slice \"abcd\" 1 3}} {{slice \"abcd\" 2}} {{slice (list 1 2 3) "
-		 "1}} {{slice (list 1 2 3) 0 1 2}}",
-		    "bc cd [2 3] [1]"},
-		{"{{index \"abc\" 3}}", "ERR: t.tmpl:1:2: error calling index: "
-					"reflect: string index out of range"},
-		{"{{index (list 1) -1}}", "ERR: t.tmpl:1:2: error calling "
-					  "index: index out of range: -1"},
-		{"{{index 1 1}}", "ERR: t.tmpl:1:2: error calling index: can't "
-				  "index item of type int"},
-		{"{{slice \"abc\" 2 1}}", "ERR: t.tmpl:1:2: error calling slice: "
-					  "invalid slice index: 2 > 1"},
-		{"{{slice \"abc\" 0 1 2}}", "ERR: t.tmpl:1:2: error calling "
-					    "slice: cannot 3-index slice a "
-					    "string"},
-		{"{{len 3}}", "ERR: t.tmpl:1:2: error calling len: len of type "
-			      "int"},
-		{"{{html \"<a href=\\\"x\\\">'&'</a>\"}}",
-		    "&lt;a href=&#34;x&#34;&gt;&#39;&amp;&#39;&lt;/a&gt;"},
-		{"{{js \"a'b\\\"c<d>&=\\\\\\n\"}}",
-		    "a\\'b\\\"c\\u003Cd\\u003E\\u0026\\u003D\\\\\\u000A"},
-		{"{{urlquery \"a b&c=d/é\"}} {{urlquery 1 2}}",
-		    "a+b%26c%3Dd%2F%C3%A9 1+2"},
-		{"{{html 1 \"<\"}}", "1&lt;"},
-		{"{{call 1}}", "ERR: t.tmpl:1:2: error calling call: "
-			       "non-function of type int"},
+	    {"{{len \"abc\"}} {{len (list 1 2)}} {{len .Env}}", "3 2 3"},
+	    {"{{index \"abc\" 1}} {{index (list 1 (list 2 3)) 1 0}} "
+	     "{{index .Env \"HOME\"}}",
+		"98 2 /root"},
+	    {"{{slice \"abcd\" 1 3}} {{slice \"abcd\" 2}} {{slice (list 1 2 3) "
+	     "1}} {{slice (list 1 2 3) 0 1 2}}",
+		"bc cd [2 3] [1]"},
+	    {"{{index \"abc\" 3}}", "ERR: t.tmpl:1:2: error calling index: "
+				    "reflect: string index out of range"},
+	    {"{{index (list 1) -1}}", "ERR: t.tmpl:1:2: error calling "
+				      "index: index out of range: -1"},
+	    {"{{index 1 1}}", "ERR: t.tmpl:1:2: error calling index: can't "
+			      "index item of type int"},
+	    {"{{slice \"abc\" 2 1}}", "ERR: t.tmpl:1:2: error calling slice: "
+				      "invalid slice index: 2 > 1"},
+	    {"{{slice \"abc\" 0 1 2}}", "ERR: t.tmpl:1:2: error calling "
+					"slice: cannot 3-index slice a "
+					"string"},
+	    {"{{len 3}}", "ERR: t.tmpl:1:2: error calling len: len of type "
+			  "int"},
+	    {"{{html \"<a href=\\\"x\\\">'&'</a>\"}}",
+		"&lt;a href=&#34;x&#34;&gt;&#39;&amp;&#39;&lt;/a&gt;"},
+	    {"{{js \"a'b\\\"c<d>&=\\\\\\n\"}}",
+		"a\\'b\\\"c\\u003Cd\\u003E\\u0026\\u003D\\\\\\u000A"},
+	    {"{{urlquery \"a b&c=d/é\"}} {{urlquery 1 2}}",
+		"a+b%26c%3Dd%2F%C3%A9 1+2"},
+	    {"{{html 1 \"<\"}}", "1&lt;"},
+	    {"{{call 1}}", "ERR: t.tmpl:1:2: error calling call: "
+			   "non-function of type int"},
 	};
 
 	(void)state;
@@ -602,50 +603,51 @@ static void
 test_printf(void **state)
 {
 	static const struct tcase cases[] = {
-		{"{{print 1 2 \"a\" \"b\" 3 nil}}", "1 2ab3 <nil>"},
-		{"{{println 1 \"a\" 2}}", "1 a 2\n"},
-		{"{{printf \"%d|%5d|%-5d|%05d|%+d|% d|%x|%X|%#x|%o|%#o|%O|%b\" "
-		 "1 2 3 -4 5 6 255 255 255 8 8 8 5}}",
-		    "1|    2|3    |-0004|+5| 6|ff|FF|0xff|10|010|0o10|101"},
-		{"{{printf \"%c|%q|%U|%#U|%.3d|%.0d|%8.3d\" 65 97 233 65 7 0 -7}}",
-		    "A|'a'|U+00E9|U+0041 'A'|007||    -007"},
-		{"{{printf \"%s|%10s|%-10s|%.2s|%q|%x|% X|%#x\" \"a\" \"b\" \"c\" "
-		 "\"xyz\" \"q\\n\" \"hi\" \"hi\" \"hi\"}}",
-		    "a|         b|c         |xy|\"q\\n\"|6869|68 69|0x6869"},
-		{"{{printf \"%#q|%+q|%05s\" \"ab\" \"é\" \"ab\"}}",
-		    "`ab`|\"\\u00e9\"|000ab"},
-		{"{{printf \"%t|%v|%5t\" true false true}}", "true|false| true"},
-		{"{{printf \"%v|%+v|%d|%s|%q\" (list 1 \"a\" nil) (dict \"a\" 1) "
-		 "(list 1 2) (list \"a\" 1) (list \"a\" \"b\")}}",
-		    "[1 a <nil>]|map[a:1]|[1 2]|[a %!s(int=1)]|[\"a\" \"b\"]"},
-		{"{{printf \"%v %+v\" (index (ls \"x\") 0) (index (ls \"x\") 0)}}",
-		    "{x x 1 true 0 0 0 0 } {Path:x Key:x Value:1 Exists:true "
-		    "CreateIndex:0 ModifyIndex:0 LockIndex:0 Flags:0 Session:}"},
-		{"{{printf \"%*d|%-*d|%.*f|%*d\" 4 1 4 2 1 3.14159 -3 7}}",
-		    "   1|2   |3.1|7  "},
-		{"{{printf \"%d|%s|%t\" \"x\" 5 1}}",
-		    "%!d(string=x)|%!s(int=5)|%!t(int=1)"},
-		{"{{printf \"%d %d\" 1}}", "1 %!d(MISSING)"},
-		{"{{printf \"%d\" 1 \"a\" 2.5 nil}}",
-		    "1%!(EXTRA string=a, float64=2.5, <nil>)"},
-		{"{{printf \"%z|%!|%\" 1 2}}", "%!z(int=1)|%!!(int=2)|%!(NOVERB)"},
-		{"{{printf \"%*d\" \"x\" 1}}", "%!(BADWIDTH)1"},
-		{"{{printf \"%5%|%%|%v|%d\" nil nil}}", "%|%|<nil>|%!d(<nil>)"},
-		{"{{printf \"%T %T %T %T %T\" 1 \"a\" 1.5 (list) nil}}",
-		    "int string float64 []interface {} <nil>"},
-		{"{{printf \"%6.2f|%-8.3v|%+v\" 3.14159 3.14159 1.5}}",
-		    "  3.14|3.14    |1.5"},
-		{"{{printf \"%[2]s %[1]s|%[3]d|%[1]*d\" \"a\" \"b\"}}",
-		    "b a|%!d(BADINDEX)|%!(BADWIDTH)%!d(string=b)"},
-		{"{{printf \"%#v|%#v|%#v|%#v\" \"s\" 1.0 (list 1 \"a\" nil) "
-		 "(dict \"k\" true)}}",
-		    "\"s\"|1|[]interface {}{1, \"a\", interface {}(nil)}|"
-		    "map[string]interface {}{\"k\":true}"},
-		{"{{printf \"%x|%X|%x\" 1.0 -3.5 0.1}}",
-		    "0x1p+00|-0X1.CP+01|0x1.999999999999ap-04"},
-		{"{{urlquery nil}} {{html nil}}", "%3Cno+value%3E &lt;no value&gt;"},
-		{"{{printf 1}}", "ERR: t.tmpl:1:2: error calling printf: wrong "
-				 "type for value; expected string; got int"},
+	    {"{{print 1 2 \"a\" \"b\" 3 nil}}", "1 2ab3 <nil>"},
+	    {"{{println 1 \"a\" 2}}", "1 a 2\n"},
+	    {"{{printf \"%d|%5d|%-5d|%05d|%+d|% d|%x|%X|%#x|%o|%#o|%O|%b\" "
+	     "1 2 3 -4 5 6 255 255 255 8 8 8 5}}",
+		"1|    2|3    |-0004|+5| 6|ff|FF|0xff|10|010|0o10|101"},
+	    {"{{printf \"%c|%q|%U|%#U|%.3d|%.0d|%8.3d\" 65 97 233 65 7 0 -7}}",
+		"A|'a'|U+00E9|U+0041 'A'|007||    -007"},
+	    {"{{printf \"%s|%10s|%-10s|%.2s|%q|%x|% X|%#x\" \"a\" \"b\" \"c\" "
+	     "\"xyz\" \"q\\n\" \"hi\" \"hi\" \"hi\"}}",
+		"a|         b|c         |xy|\"q\\n\"|6869|68 69|0x6869"},
+	    {"{{printf \"%#q|%+q|%05s\" \"ab\" \"é\" \"ab\"}}",
+		"`ab`|\"\\u00e9\"|000ab"},
+	    {"{{printf \"%t|%v|%5t\" true false true}}", "true|false| true"},
+	    {"{{printf \"%v|%+v|%d|%s|%q\" (list 1 \"a\" nil) (dict \"a\" 1) "
+	     "(list 1 2) (list \"a\" 1) (list \"a\" \"b\")}}",
+		"[1 a <nil>]|map[a:1]|[1 2]|[a %!s(int=1)]|[\"a\" \"b\"]"},
+	    {"{{printf \"%v %+v\" (index (ls \"x\") 0) (index (ls \"x\") 0)}}",
+		"{x x 1 true 0 0 0 0 } {Path:x Key:x Value:1 Exists:true "
+		"CreateIndex:0 ModifyIndex:0 LockIndex:0 Flags:0 Session:}"},
+	    {"{{printf \"%*d|%-*d|%.*f|%*d\" 4 1 4 2 1 3.14159 -3 7}}",
+		"   1|2   |3.1|7  "},
+	    {"{{printf \"%d|%s|%t\" \"x\" 5 1}}",
+		"%!d(string=x)|%!s(int=5)|%!t(int=1)"},
+	    {"{{printf \"%d %d\" 1}}", "1 %!d(MISSING)"},
+	    {"{{printf \"%d\" 1 \"a\" 2.5 nil}}",
+		"1%!(EXTRA string=a, float64=2.5, <nil>)"},
+	    {"{{printf \"%z|%!|%\" 1 2}}", "%!z(int=1)|%!!(int=2)|%!(NOVERB)"},
+	    {"{{printf \"%*d\" \"x\" 1}}", "%!(BADWIDTH)1"},
+	    {"{{printf \"%5%|%%|%v|%d\" nil nil}}", "%|%|<nil>|%!d(<nil>)"},
+	    {"{{printf \"%T %T %T %T %T\" 1 \"a\" 1.5 (list) nil}}",
+		"int string float64 []interface {} <nil>"},
+	    {"{{printf \"%6.2f|%-8.3v|%+v\" 3.14159 3.14159 1.5}}",
+		"  3.14|3.14    |1.5"},
+	    {"{{printf \"%[2]s %[1]s|%[3]d|%[1]*d\" \"a\" \"b\"}}",
+		"b a|%!d(BADINDEX)|%!(BADWIDTH)%!d(string=b)"},
+	    {"{{printf \"%#v|%#v|%#v|%#v\" \"s\" 1.0 (list 1 \"a\" nil) "
+	     "(dict \"k\" true)}}",
+		"\"s\"|1|[]interface {}{1, \"a\", interface {}(nil)}|"
+		"map[string]interface {}{\"k\":true}"},
+	    {"{{printf \"%x|%X|%x\" 1.0 -3.5 0.1}}",
+		"0x1p+00|-0X1.CP+01|0x1.999999999999ap-04"},
+	    {"{{urlquery nil}} {{html nil}}",
+		"%3Cno+value%3E &lt;no value&gt;"},
+	    {"{{printf 1}}", "ERR: t.tmpl:1:2: error calling printf: wrong "
+			     "type for value; expected string; got int"},
 	};
 
 	(void)state;
@@ -656,7 +658,8 @@ test_printf(void **state)
 static void
 test_limits(void **state)
 {
-	struct tmpl_opts o = {.name = "t.tmpl", .max_output = 10,
+	struct tmpl_opts o = {.name = "t.tmpl",
+	    .max_output = 10,
 	    .dialect = TMPL_DOCKERIZE};
 	struct tmpl_data data = {0};
 	struct buf out = {0};
@@ -703,8 +706,7 @@ test_limits(void **state)
 	tmpl_free(t);
 	/* Appending past the caller's own cap is an error too. */
 	out.cap = 8;
-	assert_int_equal(tmpl_parse(&t, "abc", 3, &(struct tmpl_opts){0},
-			     &err),
+	assert_int_equal(tmpl_parse(&t, "abc", 3, &(struct tmpl_opts){0}, &err),
 	    0);
 	assert_int_equal(tmpl_render(t, NULL, &out, NULL, &err), -1);
 	assert_string_equal(out.data, "before");
@@ -760,21 +762,21 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_literals),
-		cmocka_unit_test(test_float_format),
-		cmocka_unit_test(test_trim_and_comments),
-		cmocka_unit_test(test_delimiters),
-		cmocka_unit_test(test_fields),
-		cmocka_unit_test(test_variables),
-		cmocka_unit_test(test_conditionals),
-		cmocka_unit_test(test_range),
-		cmocka_unit_test(test_templates),
-		cmocka_unit_test(test_pipelines),
-		cmocka_unit_test(test_logic_and_compare),
-		cmocka_unit_test(test_collections_and_escapers),
-		cmocka_unit_test(test_printf),
-		cmocka_unit_test(test_limits),
-		cmocka_unit_test(test_deps),
+	    cmocka_unit_test(test_literals),
+	    cmocka_unit_test(test_float_format),
+	    cmocka_unit_test(test_trim_and_comments),
+	    cmocka_unit_test(test_delimiters),
+	    cmocka_unit_test(test_fields),
+	    cmocka_unit_test(test_variables),
+	    cmocka_unit_test(test_conditionals),
+	    cmocka_unit_test(test_range),
+	    cmocka_unit_test(test_templates),
+	    cmocka_unit_test(test_pipelines),
+	    cmocka_unit_test(test_logic_and_compare),
+	    cmocka_unit_test(test_collections_and_escapers),
+	    cmocka_unit_test(test_printf),
+	    cmocka_unit_test(test_limits),
+	    cmocka_unit_test(test_deps),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
