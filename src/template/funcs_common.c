@@ -189,18 +189,64 @@ float_syntax(const char *s, size_t n)
 	return i == n;
 }
 
+/*
+ * Go's underscoreOK: '_' only between digits, or between a base prefix and
+ * a digit.
+ */
+static bool
+underscore_ok(const char *s, size_t n)
+{
+	size_t i = 0;
+	char saw = '^';
+	bool hex = false;
+
+	if (n >= 1 && (s[0] == '-' || s[0] == '+'))
+		s++, n--;
+	if (n >= 2 && s[0] == '0' && strchr("bBoOxX", s[1]) != NULL &&
+	    s[1] != '\0') {
+		i = 2;
+		saw = '0';
+		hex = (s[1] | 32) == 'x';
+	}
+	for (; i < n; i++) {
+		if ((s[i] >= '0' && s[i] <= '9') ||
+		    (hex && (s[i] | 32) >= 'a' && (s[i] | 32) <= 'f')) {
+			saw = '0';
+			continue;
+		}
+		if (s[i] == '_') {
+			if (saw != '0')
+				return false;
+			saw = '_';
+			continue;
+		}
+		if (saw == '_')
+			return false;
+		saw = '!';
+	}
+	return saw != '_';
+}
+
 int
 funcs_parse_float(const char *s, size_t n, double *out)
 {
 	char *copy, *end;
+	size_t i, k = 0;
 	int dots = 0;
-	size_t i;
 
-	for (i = 0; i < n; i++)
-		dots += s[i] == '.';
-	if (dots > 1 || !float_syntax(s, n))
+	if (memchr(s, '_', n) != NULL && !underscore_ok(s, n))
 		return FUNCS_ESYNTAX;
-	copy = xstrndup(s, n);
+	copy = xmalloc(n + 1);
+	for (i = 0; i < n; i++) {
+		if (s[i] != '_')
+			copy[k++] = s[i];
+		dots += s[i] == '.';
+	}
+	copy[k] = '\0';
+	if (dots > 1 || !float_syntax(copy, k)) {
+		free(copy);
+		return FUNCS_ESYNTAX;
+	}
 	errno = 0;
 	*out = strtod(copy, &end);
 	free(copy);

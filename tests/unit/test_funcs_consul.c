@@ -438,6 +438,12 @@ test_parse_numbers(void **state)
 	    {"{{parseFloat \"1.5\"}} {{parseFloat \"1e3\"}} "
 	     "{{parseFloat \"\"}} {{parseFloat \"-0.25\"}}",
 		"1.5 1000 0 -0.25"},
+	    {"{{parseFloat \"1_000.5\"}} {{parseFloat \"0x1p-2\"}} "
+	     "{{parseFloat \"-Inf\"}}",
+		"1000.5 0.25 -Inf"},
+	    {"{{parseFloat \"1__0\"}}",
+		"~error calling parseFloat: parseFloat: "
+		"strconv.ParseFloat: parsing \"1__0\": invalid syntax"},
 	    {"{{parseFloat \"x\"}}",
 		"~error calling parseFloat: parseFloat: "
 		"strconv.ParseFloat: parsing \"x\": invalid syntax"},
