@@ -6,10 +6,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <cmocka.h>
 
+#include "template/funcs_common.h"
 #include "template/template.h"
 
 /*
@@ -621,6 +623,47 @@ test_hash_time(void **state)
 	CHECK(cases);
 }
 
+/* Go time layouts on a fixed time (expected values from Go's Format). */
+static void
+test_time_format(void **state)
+{
+	static const char *const cases[][2] = {
+	    {"2006-01-02T15:04:05Z07:00", "2026-03-05T07:08:09Z"},
+	    {"Mon Jan _2 15:04:05 MST 2006", "Thu Mar  5 07:08:09 UTC 2026"},
+	    {"2006-01-02 15:04:05.999999999 -0700 MST",
+		"2026-03-05 07:08:09.012345 +0000 UTC"},
+	    {"_2006--07Z07005-07:00:00", "_2026-+00Z9+00:00:00"},
+	    {".000000000", ".012345000"},
+	    {"Monday.000703", "Thursday.000707"},
+	    {"__24.999", " 648.012"},
+	    {",00004-Z07:00:00Z0700Z", ",00008-ZZZ"},
+	    {"_20067PM-07000-07:00:00", "_20267AM+00000+00:00:00"},
+	    {"MST_200603-4.000", "UTC_202607-8.012"},
+	    {"PM05.99999", "AM09.01234"},
+	    {".99999.0405aPM", ".01234.0809aAM"},
+	    {"Janet January", "Janet March"},
+	};
+	struct tm tm = {.tm_year = 126,
+	    .tm_mon = 2,
+	    .tm_mday = 5,
+	    .tm_hour = 7,
+	    .tm_min = 8,
+	    .tm_sec = 9};
+	time_t t = timegm(&tm);
+	struct buf b = {0};
+	size_t i;
+
+	(void)state;
+	gmtime_r(&t, &tm);
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		buf_reset(&b);
+		funcs_time_format(&b, cases[i][0], strlen(cases[i][0]), &tm,
+		    12345000);
+		assert_string_equal(b.data, cases[i][1]);
+	}
+	buf_free(&b);
+}
+
 /* The math functions: (b, a) order, Go's types and errors. */
 static void
 test_math(void **state)
@@ -673,6 +716,7 @@ main(void)
 	    cmocka_unit_test(test_yaml),
 	    cmocka_unit_test(test_regex),
 	    cmocka_unit_test(test_hash_time),
+	    cmocka_unit_test(test_time_format),
 	    cmocka_unit_test(test_math),
 	};
 
