@@ -10,6 +10,8 @@
 static const struct source_ops *const source_backends[] = {
     &source_file_ops,
     &source_env_ops,
+    &source_etcd_ops,
+    &source_etcds_ops,
 };
 
 /* The backend for url's scheme ("file:///x" -> file), or NULL. */

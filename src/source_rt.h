@@ -64,5 +64,7 @@ void source_free(struct source *s);
 
 extern const struct source_ops source_file_ops;
 extern const struct source_ops source_env_ops;
+extern const struct source_ops source_etcd_ops;	 /* sources/etcd.c */
+extern const struct source_ops source_etcds_ops; /* etcd over TLS */
 
 #endif

@@ -1,0 +1,132 @@
+# etcd for the integration tests (sourced after lib.bash): nodes on
+# 127.0.0.1 with free ports and data under $T_DIR, keys put and deleted
+# through the JSON gateway with curl, every node stopped on exit.
+
+if ! command -v etcd >/dev/null || ! command -v curl >/dev/null; then
+	echo "skip: etcd or curl is not installed (make test installs them)"
+	exit 0
+fi
+
+declare -A ETCD_PID ETCD_CPORT ETCD_PPORT ETCD_CLUSTER
+ETCD_EP= # host:port of the node keys are put through
+
+etcd_cleanup() {
+	local n
+	for n in "${!ETCD_PID[@]}"; do
+		[[ -n ${ETCD_PID[$n]} ]] && kill -9 "${ETCD_PID[$n]}" 2>/dev/null
+	done
+	t_cleanup
+}
+trap etcd_cleanup EXIT
+
+# etcd_free_port: prints a TCP port nobody listens on now.
+etcd_free_port() {
+	python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
+}
+
+# etcd_node NAME [CLUSTER]: picks the ports of node NAME (once).
+etcd_node() {
+	[[ -n ${ETCD_CPORT[$1]:-} ]] && return
+	ETCD_CPORT[$1]=$(etcd_free_port)
+	ETCD_PPORT[$1]=$(etcd_free_port)
+	ETCD_PID[$1]=
+}
+
+# etcd_run NAME: starts node NAME (again, on the same ports and data) and
+# waits until it serves; with ETCD_CLUSTER[NAME] set, as a cluster member.
+etcd_run() {
+	local n=$1 cluster=${ETCD_CLUSTER[$1]:-} state=new
+	etcd_node "$n"
+	[[ -z $cluster ]] && cluster="$n=http://127.0.0.1:${ETCD_PPORT[$n]}"
+	[[ -d $T_DIR/etcd-$n ]] && state=existing
+	etcd --name "$n" --data-dir "$T_DIR/etcd-$n" \
+	    --listen-client-urls "http://127.0.0.1:${ETCD_CPORT[$n]}" \
+	    --advertise-client-urls "http://127.0.0.1:${ETCD_CPORT[$n]}" \
+	    --listen-peer-urls "http://127.0.0.1:${ETCD_PPORT[$n]}" \
+	    --initial-advertise-peer-urls "http://127.0.0.1:${ETCD_PPORT[$n]}" \
+	    --initial-cluster "$cluster" --initial-cluster-state "$state" \
+	    --log-level error >>"$T_DIR/etcd-$n.log" 2>&1 &
+	ETCD_PID[$n]=$!
+	[[ -z $ETCD_EP ]] && ETCD_EP=127.0.0.1:${ETCD_CPORT[$n]}
+}
+
+# etcd_ready NAME: true once node NAME answers a read.
+etcd_ready() {
+	curl -sf -m 2 -X POST "http://127.0.0.1:${ETCD_CPORT[$1]}/v3/kv/range" \
+	    -d '{"key":"AA=="}' >/dev/null 2>&1
+}
+
+# etcd_start NAME: etcd_run, then waits up to 20 s for it to serve.
+etcd_start() {
+	etcd_run "$1"
+	wait_until 20 etcd_ready "$1" || {
+		echo "etcd $1 did not start:"
+		tail -5 "$T_DIR/etcd-$1.log"
+		exit 1
+	}
+}
+
+# etcd_kill NAME: SIGKILLs node NAME and waits for it.
+etcd_kill() {
+	local p=${ETCD_PID[$1]}
+	[[ -z $p ]] && return
+	kill -9 "$p" 2>/dev/null
+	wait "$p" 2>/dev/null
+	ETCD_PID[$1]=
+}
+
+# etcd_cluster N: starts nodes e1..eN as one cluster.
+etcd_cluster() {
+	local i c=
+	for ((i = 1; i <= $1; i++)); do
+		etcd_node "e$i"
+		c+="${c:+,}e$i=http://127.0.0.1:${ETCD_PPORT[e$i]}"
+	done
+	for ((i = 1; i <= $1; i++)); do
+		ETCD_CLUSTER[e$i]=$c
+		etcd_run "e$i"
+	done
+	for ((i = 1; i <= $1; i++)); do
+		wait_until 30 etcd_ready "e$i" || {
+			echo "etcd cluster node e$i did not start"
+			exit 1
+		}
+	done
+}
+
+b64() { printf '%s' "$1" | base64 -w0; }
+
+# etcd_call PATH JSON: POSTs to the gateway of ETCD_EP; prints the answer.
+etcd_call() {
+	curl -sf -m 5 -X POST "http://$ETCD_EP$1" -d "$2"
+}
+
+# etcd_put KEY VALUE / etcd_del KEY
+etcd_put() {
+	etcd_call /v3/kv/put "{\"key\":\"$(b64 "$1")\",\"value\":\"$(b64 "$2")\"}" >/dev/null
+}
+etcd_del() {
+	etcd_call /v3/kv/deleterange "{\"key\":\"$(b64 "$1")\"}" >/dev/null
+}
+
+# etcd_rev: prints the store's current revision.
+etcd_rev() {
+	etcd_call /v3/kv/range '{"key":"AA==","limit":1}' |
+	    python3 -c 'import json,sys; print(json.load(sys.stdin)["header"]["revision"])'
+}
+
+# etcd_compact REV: compacts the history up to REV.
+etcd_compact() {
+	etcd_call /v3/kv/compaction "{\"revision\":\"$1\",\"physical\":true}" >/dev/null
+}
+
+# etcd_leader: prints the name of the cluster's leader.
+etcd_leader() {
+	local n id lid
+	for n in "${!ETCD_PID[@]}"; do
+		[[ -z ${ETCD_PID[$n]} ]] && continue
+		curl -sf -m 2 -X POST "http://127.0.0.1:${ETCD_CPORT[$n]}/v3/maintenance/status" -d '{}' |
+		    python3 -c 'import json,sys; d=json.load(sys.stdin); print(d["header"]["member_id"], d["leader"])' |
+		    { read -r id lid; [[ $id == "$lid" ]] && echo "$n"; }
+	done
+}
