@@ -89,8 +89,8 @@ verbosity() {
 	name="verbosity/$desc"
 	rec=$T_DIR/orphans.$((T_SEQ + 1))
 	ci_start sub "$@" -w -- "$HELPERS/orphans" 2 "$rec"
-	if ! wait_until 10 at_least_lines "$rec" 2 ||
-	    ! wait_until 10 ci_only_app; then
+	if ! ci_wait_for 10 at_least_lines "$rec" 2 ||
+	    ! ci_wait_for 10 ci_only_app; then
 		fail "$name: the orphans were not reaped"
 	fi
 	kill -TERM "$CI_PID"
@@ -160,8 +160,8 @@ for mode in $T_MODES; do
 	CONFINIT_LOG_FORMAT=json ci_start "$mode" -w -- "$HELPERS/orphans" 3 \
 	    "$rec"
 	if ci_started "log/$mode/json -w" &&
-	    wait_until 10 at_least_lines "$rec" 3 &&
-	    wait_until 10 zombie_lines 3
+	    ci_wait_for 10 at_least_lines "$rec" 3 &&
+	    ci_wait_for 10 zombie_lines 3
 	then
 		pass "log/$mode/json -w: three zombie lines"
 	else

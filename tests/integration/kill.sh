@@ -11,7 +11,7 @@ INT_N=$(signum INT)
 # ready_app NAME READYFILE: waits for the app's ready file; fails NAME if
 # it never comes.
 ready_app() {
-	if wait_until 10 test -f "$2"; then
+	if ci_wait_for 10 test -f "$2"; then
 		return 0
 	fi
 	fail "$1: the app never became ready (stderr: $(head -c 300 \
@@ -83,7 +83,7 @@ other_signal() {
 	ci_started "$name" || return
 	ready_app "$name" "$rec.ready" || return
 	kill -s HUP "$CI_PID"
-	if ! wait_until 10 has_line "$rec" "$(signum HUP)"; then
+	if ! ci_wait_for 10 has_line "$rec" "$(signum HUP)"; then
 		fail "$name: HUP not forwarded"
 	fi
 	# Longer than the timeout: a timer started by HUP would have fired.

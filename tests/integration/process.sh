@@ -65,7 +65,7 @@ workdir() {
 	PROBE_HOLD=1 PROBE_OUT=$out ci_start "$mode" -- "$HELPERS/probe"
 	cd - >/dev/null || return
 	ci_started "$name" || return
-	if ! wait_until 10 test -f "$out"; then
+	if ! ci_wait_for 10 test -f "$out"; then
 		fail "$name: the app never reported"
 		return
 	fi

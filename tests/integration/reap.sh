@@ -14,14 +14,14 @@ reap_case() {
 	rec=$T_DIR/orphans.$((T_SEQ + 1))
 	ci_start "$mode" "$@" -- "$HELPERS/orphans" "$n" "$rec"
 	ci_started "$name" || return
-	if ! wait_until 10 at_least_lines "$rec" "$n"; then
+	if ! ci_wait_for 10 at_least_lines "$rec" "$n"; then
 		lines "$rec"
 		fail "$name: only $NLINES of $n orphans reported"
 	fi
 	# Every orphan must have been adopted by confinit itself.
 	expect_eq "$name: orphans adopted by confinit (pid $CI_NSPID)" \
 	    "$n" "$(awk -v p="$CI_NSPID" '$2 == p' "$rec" | wc -l)"
-	if wait_until 10 ci_only_app; then
+	if ci_wait_for 10 ci_only_app; then
 		pass "$name: no zombie left, only the app remains"
 	else
 		zombies "$CI_PID"

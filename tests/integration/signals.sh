@@ -12,17 +12,24 @@ got() {
 	has_line "$1" "$(signum "$2")"
 }
 
+# got_or_gone FILE SIG: true when the app recorded SIG or confinit is gone.
+got_or_gone() {
+	got "$1" "$2" || gone "$CI_PID"
+}
+
 # send_and_see NAME SIG FILE: sends SIG to confinit and waits for the app to
-# record it.
+# record it; returns 1 when confinit has died (no use sending more).
 send_and_see() {
 	kill -s "$2" "$CI_PID" 2>/dev/null
-	if wait_until 10 got "$3" "$2"; then
+	wait_until 10 got_or_gone "$3" "$2"
+	if got "$3" "$2"; then
 		pass "$1: $2 forwarded"
-	else
-		proc_state "$CI_PID"
-		fail "$1: $2 not seen by the app within 10 s (confinit state" \
-		    "'$STATE'; recorded: $(tr '\n' ' ' <"$3" 2>/dev/null))"
+		return 0
 	fi
+	proc_state "$CI_PID"
+	fail "$1: $2 not seen by the app (confinit state '$STATE';" \
+	    "recorded: $(tr '\n' ' ' <"$3" 2>/dev/null))"
+	alive "$CI_PID"
 }
 
 # forward_case MODE: each signal in turn reaches the app.
@@ -33,7 +40,7 @@ forward_case() {
 	ci_start "$mode" -- "$HELPERS/sigrec" -o "$rec" -r "$ready" \
 	    -x "$PWR" -e 42
 	ci_started "$name" || return
-	if ! wait_until 10 test -f "$ready"; then
+	if ! ci_wait_for 10 test -f "$ready"; then
 		fail "$name: the app never became ready"
 		return
 	fi
@@ -42,12 +49,12 @@ forward_case() {
 	    test "$(cut -d' ' -f1 "$ready")" != "$CI_NSPID"
 	for sig in HUP INT QUIT USR1 USR2 TERM ALRM WINCH TSTP CONT TTIN \
 	    TTOU SEGV; do
-		send_and_see "$name" "$sig" "$rec"
+		send_and_see "$name" "$sig" "$rec" || break
 		case $sig in
 		TSTP | TTIN | TTOU)
 			proc_state "$CI_PID"
 			expect_true "$name: confinit not stopped by $sig" \
-			    test "$STATE" != T
+			    test "$STATE" != T -a -n "$STATE"
 			;;
 		SEGV)
 			expect_true "$name: confinit alive after a kill -SEGV" \
@@ -58,7 +65,7 @@ forward_case() {
 	# Every other signal, real-time ones included.
 	for sig in ILL TRAP ABRT BUS FPE PIPE STKFLT URG XCPU XFSZ VTALRM \
 	    PROF IO SYS RTMIN RTMIN+1 RTMAX-1 RTMAX; do
-		send_and_see "$name" "$sig" "$rec"
+		send_and_see "$name" "$sig" "$rec" || break
 	done
 	expect_true "$name: confinit alive after them all" alive "$CI_PID"
 	expect_no_grep "$name: SIGCHLD is not forwarded" \
@@ -82,7 +89,7 @@ group_case() {
 	ci_start "$mode" "$@" -- "$HELPERS/sigrec" -o "$rec" -c "$crec" \
 	    -r "$ready" -x "$(signum USR1)"
 	ci_started "$name" || return
-	if ! wait_until 10 test -f "$ready"; then
+	if ! ci_wait_for 10 test -f "$ready"; then
 		fail "$name: the app never became ready"
 		return
 	fi
@@ -90,7 +97,7 @@ group_case() {
 	[[ $mode == sub ]] && track "$(cut -d' ' -f3 "$ready")"
 	send_and_see "$name" USR2 "$rec"
 	if [[ $group == yes ]]; then
-		if wait_until 10 got "$crec" USR2; then
+		if ci_wait_for 10 got "$crec" USR2; then
 			pass "$name: USR2 reached the app's child (group)"
 		else
 			fail "$name: USR2 did not reach the app's child"
@@ -117,7 +124,7 @@ rewrite_case() {
 	ci_start "$mode" "$@" -- "$HELPERS/sigrec" -o "$rec" -r "$ready" \
 	    -x "$(signum QUIT)" -e 3
 	ci_started "$name" || return
-	if ! wait_until 10 test -f "$ready"; then
+	if ! ci_wait_for 10 test -f "$ready"; then
 		fail "$name: the app never became ready"
 		return
 	fi

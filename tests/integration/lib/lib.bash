@@ -102,6 +102,20 @@ wait_until() {
 	return 0
 }
 
+# t_cmd_or_gone CMD...: true when CMD succeeds or confinit has exited.
+t_cmd_or_gone() {
+	"$@" || gone "$CI_JOB"
+}
+
+# ci_wait_for SECONDS CMD...: as wait_until, but gives up as soon as the
+# confinit started last has exited; returns CMD's last result.
+ci_wait_for() {
+	local limit=$1
+	shift
+	wait_until "$limit" t_cmd_or_gone "$@"
+	"$@"
+}
+
 # alive PID: true while PID exists and is not a zombie.
 alive() {
 	local l
