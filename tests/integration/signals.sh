@@ -2,7 +2,8 @@
 # Signals: every signal confinit gets reaches the app (job-control signals,
 # kill-sent SEGV and the other fault signals, real-time signals, without
 # stopping or killing confinit); -g reaches the app's group; --rewrite maps
-# and drops; -p fires on the death of confinit's parent.
+# and drops; a stopped app is not an exited one; -p fires on the death of
+# confinit's parent.
 . "$(dirname "$0")/lib/lib.bash"
 
 PWR=$(signum PWR)
@@ -140,6 +141,38 @@ rewrite_case() {
 	expect_no_grep "$name: TERM not recorded" "^$(signum TERM)\$" "$rec"
 }
 
+# stopped_case MODE: an app stopped by SIGSTOP has not exited: confinit
+# stays, and after SIGCONT the app goes on and exits normally.
+stopped_case() {
+	local mode=$1 name="stopped/$mode" rec
+	rec=$T_DIR/rec.$((T_SEQ + 1))
+	ci_start "$mode" -- "$HELPERS/sigrec" -o "$rec" -r "$rec.ready" \
+	    -x "$(signum TERM)" -e 6
+	ci_started "$name" || return
+	if ! ci_wait_for 10 test -f "$rec.ready" || ! ci_app; then
+		fail "$name: the app never became ready"
+		return
+	fi
+	kill -STOP "$APP"
+	if ! wait_until 10 app_stopped; then
+		fail "$name: the app did not stop"
+	fi
+	sleep 0.3
+	expect_true "$name: confinit still runs while the app is stopped" \
+	    alive "$CI_PID"
+	kill -CONT "$APP"
+	send_and_see "$name" HUP "$rec"
+	kill -s TERM "$CI_PID"
+	ci_wait
+	expect_eq "$name: the app's exit status after SIGCONT" 6 "$CI_RC"
+}
+
+# app_stopped: true when the app is in state T.
+app_stopped() {
+	proc_state "$APP"
+	[[ $STATE == T ]]
+}
+
 # pdeath_case: confinit -p USR1 started by a launcher that then dies.
 pdeath_case() {
 	local name="pdeath/sub" rec ready pidfile pid
@@ -176,6 +209,7 @@ for mode in $T_MODES; do
 	group_case "$mode" no
 	rewrite_case "$mode" --rewrite TERM:QUIT --rewrite USR1:0
 	rewrite_case "$mode" --rewrite 15:3 --rewrite=SIGUSR1:0
+	stopped_case "$mode"
 done
 TINI_KILL_PROCESS_GROUP=1 group_case sub yes
 CONFINIT_REWRITE="TERM:QUIT,USR1:0" rewrite_case sub
