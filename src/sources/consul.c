@@ -5,10 +5,14 @@
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <jansson.h>
 #include <mbedtls/base64.h>
 
+#include "log.h"
+#include "net/net.h"
+#include "source_rt.h"
 #include "sources/consul.h"
 #include "units.h"
 #include "xmalloc.h"
@@ -228,12 +232,11 @@ consul_url_free(struct consul_url *u)
 }
 
 char *
-consul_request_url(const struct consul_url *u, size_t i, uint64_t index)
+consul_request_path(const struct consul_url *u, uint64_t index)
 {
 	struct buf b = {0};
 
-	buf_printf(&b, "%s://%s/v1/kv/", u->tls ? "https" : "http",
-	    u->endpoints[i % u->nendpoints]);
+	buf_puts(&b, "/v1/kv/");
 	consul_escape(&b, u->prefix, 1);
 	buf_puts(&b, "?recurse");
 	if (u->dc != NULL) {
@@ -247,6 +250,17 @@ consul_request_url(const struct consul_url *u, size_t i, uint64_t index)
 		consul_escape(&b, u->wait, 0);
 	}
 	return buf_steal(&b);
+}
+
+char *
+consul_request_url(const struct consul_url *u, size_t i, uint64_t index)
+{
+	char *path = consul_request_path(u, index), *url;
+
+	url = xasprintf("%s://%s%s", u->tls ? "https" : "http",
+	    u->endpoints[i % u->nendpoints], path);
+	free(path);
+	return url;
 }
 
 /* Decodes the base64 string s into a new buffer of *n bytes. */
@@ -365,3 +379,293 @@ consul_next_index(uint64_t sent, uint64_t got)
 		return 0;
 	return got > 0 ? got : 1;
 }
+
+int64_t
+consul_bucket_take(struct consul_bucket *b, int64_t now, int64_t every_ms)
+{
+	int64_t wait;
+
+	if (!b->init) {
+		b->credit = 2 * every_ms;
+		b->at = now;
+		b->init = true;
+	}
+	if (now > b->at) {
+		b->credit += now - b->at;
+		if (b->credit > 2 * every_ms)
+			b->credit = 2 * every_ms;
+	}
+	b->at = now;
+	wait = b->credit >= every_ms ? 0 : every_ms - b->credit;
+	b->credit -= every_ms;
+	return wait;
+}
+
+/* Defaults: the timeout of a plain (non-blocking) read, and the refill
+ * interval of the rate limit (Consul's documentation suggests 15 s). */
+#define CONSUL_TIMEOUT_MS 10000
+#define CONSUL_RATE_MS 15000
+/* How much of an error body goes into a log line. */
+#define CONSUL_ERR_BODY 200
+
+/* One consul:// source at run time. */
+struct consul_src {
+	struct source *s;
+	struct consul_url u;
+	struct net_endpoints ep;
+	struct net *net;
+	struct net_req *req;
+	struct loop_timer timer; /* the next request */
+	struct consul_bucket bucket;
+	char *const *env; /* for token_file and token_env, re-read */
+	uint64_t index;	  /* sent with the next request; 0: no blocking */
+	uint64_t sent;	  /* the index the request in flight sent */
+	uint64_t got;	  /* X-Consul-Index of the answer */
+	bool have_got;
+	bool failing; /* the last attempt failed (for the recovery line) */
+	int64_t wait_ms;
+	int64_t rate_ms; /* the rate limit's interval */
+};
+
+static void consul_request(void *arg);
+
+/* Takes the X-Consul-Index header of an answer. */
+static int
+consul_on_header(void *arg, const char *name, const char *value)
+{
+	struct consul_src *c = arg;
+
+	if (strcasecmp(name, "X-Consul-Index") == 0)
+		c->have_got = consul_parse_index(value, &c->got) == 0;
+	return 0;
+}
+
+/* The first line of an error body, cut short, for a log line. */
+static char *
+consul_body_line(const struct net_result *res)
+{
+	size_t n = res->body != NULL ? strcspn(res->body, "\r\n") : 0;
+
+	if (n > res->body_len)
+		n = res->body_len;
+	if (n > CONSUL_ERR_BODY)
+		n = CONSUL_ERR_BODY;
+	return xstrndup(n > 0 ? res->body : "", n);
+}
+
+/* An attempt failed (already logged): retry, on the next endpoint or after
+ * a backoff delay, from the last index seen (catching up from there). */
+static void
+consul_retry(struct consul_src *c)
+{
+	c->failing = true;
+	loop_timer_arm(&c->timer, net_endpoints_failed(&c->ep));
+}
+
+/* Logs a failed answer, naming the source and the endpoint. */
+static void
+consul_fail(struct consul_src *c, const struct net_result *res)
+{
+	const char *host = net_endpoints_host(&c->ep);
+	char *line;
+
+	/* net's messages name the source and the URL already. */
+	if (res->error != NULL) {
+		log_error("%s; keeping the last good values", res->error);
+		return;
+	}
+	line = consul_body_line(res);
+	if (res->status == 403)
+		log_error("source %s: %s: 403 %s: the ACL token is missing or "
+			  "may not read \"%s\"; keeping the last good values",
+		    c->s->name, host, *line != '\0' ? line : "Forbidden",
+		    c->u.prefix);
+	else
+		log_error("source %s: %s: HTTP %ld%s%s; keeping the last good "
+			  "values",
+		    c->s->name, host, res->status, *line != '\0' ? ": " : "",
+		    line);
+	free(line);
+}
+
+/* A request ended: take the snapshot, pick the next index, go again. */
+static void
+consul_done(void *arg, const struct net_result *res)
+{
+	struct consul_src *c = arg;
+	struct kv *snap = NULL;
+	struct cerr err;
+	char *name;
+	int64_t delay;
+
+	c->req = NULL;
+	if (res->error != NULL || (res->status != 200 && res->status != 404)) {
+		consul_fail(c, res);
+		consul_retry(c);
+		return;
+	}
+	if (res->status == 404) {
+		/* Nothing under the prefix yet: an empty snapshot. */
+		snap = kv_new();
+	} else {
+		name = xasprintf("%s", net_endpoints_host(&c->ep));
+		if (consul_parse_kv(name, c->u.prefix, res->body, res->body_len,
+			&snap, &err) != 0) {
+			log_error("source %s: %s; keeping the last good values",
+			    c->s->name, err.msg);
+			free(name);
+			consul_retry(c);
+			return;
+		}
+		free(name);
+	}
+	net_endpoints_ok(&c->ep);
+	if (c->failing)
+		log_info("source %s: %s answers again", c->s->name,
+		    net_endpoints_host(&c->ep));
+	c->failing = false;
+	if (!c->have_got) {
+		log_warn("source %s: no X-Consul-Index in the answer; polling",
+		    c->s->name);
+		c->got = 0;
+	}
+	c->index = consul_next_index(c->sent, c->got);
+	if (c->index == 0)
+		log_info("source %s: the index went back from %llu to %llu; "
+			 "reading again",
+		    c->s->name, (unsigned long long)c->sent,
+		    (unsigned long long)c->got);
+	source_update(c->s, snap);
+	delay = consul_bucket_take(&c->bucket, loop_now(), c->rate_ms);
+	if (!c->have_got && delay == 0)
+		delay = c->rate_ms;
+	loop_timer_arm(&c->timer, delay);
+}
+
+/* Sends the next read: a plain one, or a blocking query from c->index. */
+static void
+consul_request(void *arg)
+{
+	struct consul_src *c = arg;
+	const struct config_source *conf = c->s->conf;
+	struct net_req_opts o = {0};
+	const char *headers[3] = {NULL};
+	char *path, *url, *tok = NULL, *hdr = NULL;
+	int64_t timeout;
+	struct cerr err;
+
+	if (net_token(conf, c->env, &tok, &err) != 0) {
+		log_error("source %s: %s", c->s->name, err.msg);
+		c->failing = true;
+		loop_timer_arm(&c->timer, backoff_next(&c->ep.bo));
+		return;
+	}
+	if (tok != NULL) {
+		hdr = xasprintf("X-Consul-Token: %s", tok);
+		headers[0] = hdr;
+	}
+	path = consul_request_path(&c->u, c->index);
+	url = net_endpoints_url(&c->ep, path);
+	timeout = conf != NULL && conf->timeout_ms > 0 ? conf->timeout_ms
+						       : CONSUL_TIMEOUT_MS;
+	/* Consul may hold a blocking query wait + wait/16. */
+	if (c->index > 0)
+		timeout += c->wait_ms + c->wait_ms / 16;
+	o.source = c->s->name;
+	o.url = url;
+	o.headers = headers;
+	o.tls = conf != NULL ? &conf->tls : NULL;
+	o.connect_timeout_ms =
+	    conf != NULL && conf->timeout_ms > 0 ? conf->timeout_ms : 0;
+	o.timeout_ms = timeout;
+	o.on_header = consul_on_header;
+	o.on_done = consul_done;
+	o.arg = c;
+	c->sent = c->index;
+	c->have_got = false;
+	log_debug("source %s: GET %s", c->s->name, url);
+	c->req = net_request(c->net, &o, &err);
+	if (c->req == NULL) {
+		log_error("source %s: %s", c->s->name, err.msg);
+		consul_retry(c);
+	}
+	if (tok != NULL) {
+		explicit_bzero(tok, strlen(tok));
+		explicit_bzero(hdr, strlen(hdr));
+	}
+	free(tok);
+	free(hdr);
+	free(path);
+	free(url);
+}
+
+/* Parses the URL and checks the token; the first read waits for start. */
+static int
+consul_open(struct source *s, char *const *env, struct cerr *err)
+{
+	struct consul_src *c = xcalloc(1, sizeof(*c));
+	char *tok = NULL;
+
+	c->s = s;
+	c->env = env;
+	c->timer.deadline = -1;
+	s->priv = c;
+	if (consul_url_parse(s->url, &c->u, err) != 0)
+		return -1;
+	if (net_endpoints_init(&c->ep, s->name, s->url, c->u.tls, s->conf, 8500,
+		err) != 0)
+		return -1;
+	if (units_duration(c->u.wait, &c->wait_ms) != 0)
+		c->wait_ms = 5 * 60 * 1000;
+	/* A missing token file or variable is a configuration error. */
+	if (net_token(s->conf, env, &tok, err) != 0)
+		return -1;
+	free(tok);
+	return 0;
+}
+
+/* Sends the first read; its answer is the first snapshot. */
+static int
+consul_start(struct source *s, struct cerr *err)
+{
+	struct consul_src *c = s->priv;
+	const struct config_source *conf = s->conf;
+
+	c->net = net_ref(s->loop);
+	c->rate_ms = conf != NULL && conf->poll_interval_ms > 0
+			 ? conf->poll_interval_ms
+			 : CONSUL_RATE_MS;
+	loop_timer_add(s->loop, &c->timer, consul_request, c);
+	consul_request(c);
+	return 0;
+}
+
+static void
+consul_close(struct source *s)
+{
+	struct consul_src *c = s->priv;
+
+	if (c == NULL)
+		return;
+	net_cancel(c->req);
+	loop_timer_disarm(&c->timer);
+	net_unref(c->net);
+	consul_url_free(&c->u);
+	net_endpoints_free(&c->ep);
+	free(c);
+	s->priv = NULL;
+}
+
+const struct source_ops source_consul_ops = {
+    .scheme = "consul",
+    .open = consul_open,
+    .start = consul_start,
+    .close = consul_close,
+};
+
+const struct source_ops source_consuls_ops = {
+    .scheme = "consuls",
+    .open = consul_open,
+    .start = consul_start,
+    .close = consul_close,
+};

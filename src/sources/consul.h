@@ -37,9 +37,14 @@ int consul_url_parse(const char *url, struct consul_url *u, struct cerr *err);
 void consul_url_free(struct consul_url *u);
 
 /*
- * The request URL for endpoint i: scheme, host, "/v1/kv/PREFIX?recurse",
- * dc and stale, and, when index is above 0, "&index=N&wait=W". The caller
- * frees it.
+ * The request's path and query: "/v1/kv/PREFIX?recurse", dc and stale,
+ * and, when index is above 0, "&index=N&wait=W". The caller frees it.
+ */
+char *consul_request_path(const struct consul_url *u, uint64_t index);
+
+/*
+ * The request URL for endpoint i (modulo their number): scheme, host and
+ * consul_request_path(). The caller frees it.
  */
 char *consul_request_url(const struct consul_url *u, size_t i, uint64_t index);
 
@@ -68,5 +73,24 @@ int consul_parse_index(const char *value, uint64_t *index);
  * make a busy loop).
  */
 uint64_t consul_next_index(uint64_t sent, uint64_t got);
+
+/*
+ * A token bucket with a burst of two, in milliseconds of credit: blocking
+ * queries go out at once while values change rarely and degrade to one
+ * per interval when they churn, as Consul's documentation advises.
+ */
+struct consul_bucket {
+	int64_t credit; /* ms; a request costs one interval */
+	int64_t at;	/* when credit was last brought up to date */
+	bool init;
+};
+
+/*
+ * Takes one request's worth of credit at time now (ms, monotonic), refilled
+ * at one request per every_ms. Returns 0 to go at once, else how long to
+ * wait first (the credit is then already spent).
+ */
+int64_t consul_bucket_take(struct consul_bucket *b, int64_t now,
+    int64_t every_ms);
 
 #endif

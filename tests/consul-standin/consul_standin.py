@@ -9,7 +9,7 @@ library alone:
   GET    /v1/kv/<key>            one key, or 404
   GET    /v1/kv/<prefix>?recurse every key starting with <prefix>, or 404
          ...&index=N&wait=D      blocking query: waits until the result's
-                                 index differs from N (at most D, default
+                                 index is above N (at most D, default
                                  5m, capped at 10m), X-Consul-Index header
   PUT    /v1/kv/<key>            body = the value; answers true
   DELETE /v1/kv/<key>[?recurse]  answers true
@@ -169,9 +169,9 @@ class Handler(BaseHTTPRequestHandler):
         end = time.monotonic() + wait
         with store.cond:
             entries, index = store.query(key, recurse)
-            # A blocking query returns when the index moves or at the end
-            # of the wait, whichever comes first.
-            while minidx > 0 and index == minidx:
+            # A blocking query returns once the index is above the one
+            # given, or at the end of the wait, whichever comes first.
+            while minidx > 0 and index <= minidx:
                 left = end - time.monotonic()
                 if left <= 0:
                     break
