@@ -1,5 +1,6 @@
 /* The local backends at run time: file:// watched with inotify, env://
  * read once. Parsing is in file.c and env.c. */
+#include <dirent.h>
 #include <errno.h>
 #include <limits.h>
 #include <poll.h>
@@ -13,6 +14,11 @@
 #include "source.h"
 #include "source_rt.h"
 #include "xmalloc.h"
+
+/* What makes a directory worth reading again. */
+#define LOCAL_DIR_EVENTS                                                       \
+	(IN_CLOSE_WRITE | IN_MOVED_TO | IN_MOVED_FROM | IN_CREATE |            \
+	    IN_DELETE | IN_ATTRIB | IN_DELETE_SELF)
 
 struct local_file {
 	char *path; /* without file:// */
@@ -46,18 +52,42 @@ local_file_open(struct source *s, char *const *env, struct cerr *err)
  * file itself would lose. A directory source is watched with its
  * subdirectories.
  */
+/*
+ * Watches dir and every directory below it (dot-directories skipped, as
+ * the reader skips them), so that a file created in a new subdirectory is
+ * seen too. Depth is bounded: links may form a cycle.
+ */
+static void
+local_watch_tree(int ifd, const char *dir, int depth)
+{
+	struct dirent *de;
+	struct stat st;
+	char *sub;
+	DIR *d;
+
+	if (depth > 32 || inotify_add_watch(ifd, dir, LOCAL_DIR_EVENTS) < 0)
+		return;
+	if ((d = opendir(dir)) == NULL)
+		return;
+	while ((de = readdir(d)) != NULL) {
+		if (de->d_name[0] == '.')
+			continue;
+		sub = xasprintf("%s/%s", dir, de->d_name);
+		if (stat(sub, &st) == 0 && S_ISDIR(st.st_mode))
+			local_watch_tree(ifd, sub, depth + 1);
+		free(sub);
+	}
+	closedir(d);
+}
+
 static void
 local_file_watch(struct local_file *f)
 {
-	const uint32_t mask = IN_CLOSE_WRITE | IN_MOVED_TO | IN_MOVED_FROM |
-			      IN_CREATE | IN_DELETE | IN_ATTRIB |
-			      IN_DELETE_SELF;
 	char *dir, *slash;
 	struct stat st;
 
 	if (stat(f->path, &st) == 0 && S_ISDIR(st.st_mode)) {
-		/* Subdirectories are added as they are found (see below). */
-		inotify_add_watch(f->ifd, f->path, mask);
+		local_watch_tree(f->ifd, f->path, 0);
 		return;
 	}
 	dir = xstrdup(f->path);
@@ -70,27 +100,8 @@ local_file_watch(struct local_file *f)
 		free(dir);
 		dir = xstrdup(".");
 	}
-	inotify_add_watch(f->ifd, dir, mask);
+	inotify_add_watch(f->ifd, dir, LOCAL_DIR_EVENTS);
 	free(dir);
-}
-
-/* Adds a watch for each subdirectory of a directory source. */
-static int
-local_watch_subdirs(void *arg, const char *key, const char *value)
-{
-	struct local_file *f = arg;
-	char *p = xasprintf("%s/%s", f->path, key), *slash;
-
-	/* Every directory on the way to a key holds a key. */
-	while ((slash = strrchr(p, '/')) != NULL &&
-	       (size_t)(slash - p) > strlen(f->path)) {
-		*slash = '\0';
-		inotify_add_watch(f->ifd, p,
-		    IN_CLOSE_WRITE | IN_MOVED_TO | IN_MOVED_FROM | IN_CREATE |
-			IN_DELETE | IN_ATTRIB);
-	}
-	free(p);
-	return 0;
 }
 
 /* Something changed near the file: read it again. */
@@ -112,7 +123,7 @@ local_file_ready(void *arg, int fd, short revents)
 		    s->name, err.msg);
 		return;
 	}
-	kv_walk(snap, "", local_watch_subdirs, f);
+	/* New subdirectories need watches too. */
 	local_file_watch(f);
 	source_update(s, snap);
 }
@@ -125,8 +136,6 @@ local_file_start(struct source *s, struct cerr *err)
 	if ((f->ifd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC)) < 0)
 		return cerr_set(err, "inotify: %s", strerror(errno));
 	local_file_watch(f);
-	if (s->snap != NULL)
-		kv_walk(s->snap, "", local_watch_subdirs, f);
 	loop_fd_set(s->loop, f->ifd, POLLIN, local_file_ready, s);
 	return 0;
 }
