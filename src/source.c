@@ -10,6 +10,10 @@
 static const struct source_ops *const source_backends[] = {
     &source_file_ops,
     &source_env_ops,
+    &source_consul_ops,
+    &source_consuls_ops,
+    &source_http_ops,
+    &source_https_ops,
     &source_etcd_ops,
     &source_etcds_ops,
 };

@@ -64,6 +64,12 @@ void source_free(struct source *s);
 
 extern const struct source_ops source_file_ops;
 extern const struct source_ops source_env_ops;
+/* sources/consul.c (consul://, consuls://), sources/http.c (http, https) */
+extern const struct source_ops source_consul_ops;
+extern const struct source_ops source_consuls_ops;
+extern const struct source_ops source_http_ops;
+extern const struct source_ops source_https_ops;
+
 extern const struct source_ops source_etcd_ops;	 /* sources/etcd.c */
 extern const struct source_ops source_etcds_ops; /* etcd over TLS */
 
