@@ -38,7 +38,8 @@ masks() {
 
 # basics MODE: own process group, descriptors, arguments.
 basics() {
-	local mode=$1 name="process/$mode"
+	local mode=$1
+	local name="process/$mode"
 	ci_run "$mode" -- "$HELPERS/probe"
 	expect_eq "$name: exit status" 0 "$CI_RC"
 	expect_eq "$name: the app leads its own process group" \
@@ -57,7 +58,8 @@ cwd_is_root() {
 # workdir MODE: the app keeps the directory it was started in; confinit
 # moves to / after spawning it.
 workdir() {
-	local mode=$1 name="cwd/$mode" wd out cwd
+	local mode=$1
+	local name="cwd/$mode" wd out cwd
 	wd=$T_DIR/work.dir.$((T_SEQ + 1))
 	out=$wd.report
 	mkdir -p "$wd"
@@ -86,7 +88,8 @@ workdir() {
 
 # tty MODE: with a terminal on stdin the app is in the foreground.
 tty() {
-	local mode=$1 name="tty/$mode" out=$T_DIR/tty.$mode pre=""
+	local mode=$1
+	local name="tty/$mode" out=$T_DIR/tty.$mode pre=""
 	[[ $mode == pid1 ]] &&
 	    pre="unshare --pid --fork --kill-child --mount-proc"
 	timeout -s KILL 20 script -qec "$HELPERS/launcher -- $pre $CONFINIT \
@@ -106,7 +109,8 @@ tty() {
 
 # argv MODE: option parsing stops at the first non-option or at --.
 argv() {
-	local mode=$1 name="argv/$mode"
+	local mode=$1
+	local name="argv/$mode"
 	ci_run "$mode" "$HELPERS/probe" -x --foo -- bar
 	expect_eq "$name: 'confinit app -x --foo -- bar' passes all" \
 	    "5 -x --foo -- bar" "$(field argc) $(field arg1) $(field arg2) \

@@ -4,6 +4,7 @@
 . "$(dirname "$0")/lib/lib.bash"
 
 N=100
+ZLINE='Reaped zombie process with pid='
 
 # reap_case MODE N WARN [ARGS...]: the app leaves N orphans that exit at
 # once; checks they were adopted by confinit and reaped, and what -w logs.
@@ -35,8 +36,8 @@ reap_case() {
 	if [[ $warn == yes ]]; then
 		expect_eq "$name: one 'Reaped zombie' line per orphan" \
 		    "$(awk '{print $1}' "$rec" | sort -n | tr '\n' ' ')" \
-		    "$(sed -n 's/.*Reaped zombie process with pid=\([0-9]*\).*/\1/p' \
-		    "$CI_ERR" | sort -n | tr '\n' ' ')"
+		    "$(sed -n "s/.*$ZLINE\([0-9]*\).*/\1/p" "$CI_ERR" |
+		    sort -n | tr '\n' ' ')"
 	else
 		expect_no_grep "$name: no 'Reaped zombie' line without -w" \
 		    'Reaped zombie' "$CI_ERR"

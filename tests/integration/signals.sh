@@ -35,7 +35,8 @@ send_and_see() {
 
 # forward_case MODE: each signal in turn reaches the app.
 forward_case() {
-	local mode=$1 name="forward/$mode" rec ready sig
+	local mode=$1
+	local name="forward/$mode" rec ready sig
 	rec=$T_DIR/rec.$((T_SEQ + 1))
 	ready=$rec.ready
 	ci_start "$mode" -- "$HELPERS/sigrec" -o "$rec" -r "$ready" \
@@ -82,8 +83,10 @@ forward_case() {
 group_case() {
 	local mode=$1 group=$2 name rec crec ready
 	shift 2
-	name="group/$mode/${*:-${TINI_KILL_PROCESS_GROUP:+TINI_KILL_PROCESS_GROUP=1}}"
-	[[ $name == */ ]] && name="${name}no -g"
+	name="group/$mode/$*"
+	[[ -n ${TINI_KILL_PROCESS_GROUP:-} ]] &&
+	    name+="TINI_KILL_PROCESS_GROUP=1"
+	[[ $name == */ ]] && name+="no -g"
 	rec=$T_DIR/rec.$((T_SEQ + 1))
 	crec=$rec.child
 	ready=$rec.ready
@@ -119,7 +122,10 @@ group_case() {
 rewrite_case() {
 	local mode=$1 name rec ready
 	shift
-	name="rewrite/$mode/${CONFINIT_REWRITE:+CONFINIT_REWRITE=$CONFINIT_REWRITE }$*"
+	name="rewrite/$mode/"
+	[[ -n ${CONFINIT_REWRITE:-} ]] &&
+	    name+="CONFINIT_REWRITE=$CONFINIT_REWRITE "
+	name+="$*"
 	rec=$T_DIR/rec.$((T_SEQ + 1))
 	ready=$rec.ready
 	ci_start "$mode" "$@" -- "$HELPERS/sigrec" -o "$rec" -r "$ready" \
@@ -144,7 +150,8 @@ rewrite_case() {
 # stopped_case MODE: an app stopped by SIGSTOP has not exited: confinit
 # stays, and after SIGCONT the app goes on and exits normally.
 stopped_case() {
-	local mode=$1 name="stopped/$mode" rec
+	local mode=$1
+	local name="stopped/$mode" rec
 	rec=$T_DIR/rec.$((T_SEQ + 1))
 	ci_start "$mode" -- "$HELPERS/sigrec" -o "$rec" -r "$rec.ready" \
 	    -x "$(signum TERM)" -e 6

@@ -79,7 +79,8 @@ run_as() {
 # bad_user MODE SPEC WORD: --user SPEC fails before the app runs, with a
 # message naming WORD.
 bad_user() {
-	local mode=$1 spec=$2 word=$3 name="user/$mode/bad $2"
+	local mode=$1 spec=$2 word=$3
+	local name="user/$mode/bad $2"
 	local marker=$T_DIR/ran.$((T_SEQ + 1))
 	PROBE_OUT=$marker ci_run "$mode" --user "$spec" -- "$HELPERS/probe"
 	expect_true "$name: fails (exit status $CI_RC)" test "$CI_RC" != 0
