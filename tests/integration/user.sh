@@ -52,8 +52,11 @@ field() {
 # none).
 run_as() {
 	local mode=$1 spec=$2 uid=$3 gid=$4 groups=${5:-} got g
-	local name="user/$mode/$spec${CI_WRAP:+ (own /etc)}"
-	ci_run "$mode" --user "$spec" -- "$HELPERS/probe"
+	local name="user/$mode/$spec${CI_WRAP:+ (own /etc)}" opt=()
+	# SPEC "env": the user comes from CONFINIT_USER alone.
+	[[ $spec == env ]] || opt=(--user "$spec")
+	[[ -n ${CONFINIT_USER:-} ]] && name+=" CONFINIT_USER=$CONFINIT_USER"
+	ci_run "$mode" "${opt[@]}" -- "$HELPERS/probe"
 	if [[ $CI_RC != 0 ]]; then
 		fail "$name: exit status $CI_RC (stderr: $(head -c 300 \
 		    "$CI_ERR" | tr '\n' '|'))"
@@ -107,6 +110,10 @@ for mode in $T_MODES; do
 	run_as "$mode" 4321:4321 4321 4321 -
 	wrap "$mode" "$MOUNT_NO_ETC" sh
 	run_as "$mode" 4321:4322 4321 4322 -
+
+	CONFINIT_USER=1234:5678 run_as "$mode" env 1234 5678 -
+	# The command line wins.
+	CONFINIT_USER=daemon run_as "$mode" 1234:5678 1234 5678 -
 
 	bad_user "$mode" no-such-user-xyz no-such-user-xyz
 	bad_user "$mode" daemon:no-such-group-xyz no-such-group-xyz
