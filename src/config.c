@@ -1210,6 +1210,12 @@ config_apply_options(struct config *c, const struct options *o,
 	size_t i;
 	int k;
 
+	for (i = 0; i < o->nsources; i++)
+		if (strstr(o->sources[i], "://") == NULL ||
+		    o->sources[i][0] == ':')
+			return cerr_set(err,
+			    "--source \"%s\": not a URL (scheme://...)",
+			    o->sources[i]);
 	if (o->nsources > 0) {
 		config_sources_clear(c);
 		c->sources = xcalloc(o->nsources, sizeof(*c->sources));

@@ -675,6 +675,17 @@ test_from_options(void **state)
 	assert_null(c);
 	assert_string_equal(err.msg,
 	    "--template \"no-colon\": expected SRC:DEST");
+	/* A --source that is not a URL. */
+	{
+		char *bad[] = {"etcd:2379"};
+
+		options_unset(&o);
+		o.sources = bad;
+		o.nsources = 1;
+		assert_int_equal(config_from_options(&c, &o, &err), -1);
+		assert_string_equal(err.msg,
+		    "--source \"etcd:2379\": not a URL (scheme://...)");
+	}
 }
 
 int
