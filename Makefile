@@ -13,7 +13,8 @@ PACKAGES = cmake make gcc clang pkg-config libcurl4-openssl-dev libyaml-dev \
 FUZZ      ?= build-fuzz
 FUZZ_SECONDS ?= 60
 
-.PHONY: all deps build test test-release test-asan demo bench fuzz clean
+.PHONY: all deps build test test-release test-asan test-valgrind demo bench \
+	fuzz clean
 
 all: build
 
@@ -38,6 +39,22 @@ test-asan:
 		-DCMAKE_BUILD_TYPE=Debug $(CMAKE_OPT) >/dev/null
 	cmake --build $(ASAN) -j $(JOBS)
 	cd $(ASAN) && ctest --output-on-failure -j $(JOBS)
+
+# The unit tests and the fuzz corpus replays under valgrind memcheck: any
+# invalid access or definite leak fails.
+test-valgrind: build
+	@command -v valgrind >/dev/null || apt-get install -y -qq valgrind
+	@fail=0; for t in $(BUILD)/tests/test_* $(BUILD)/tests/replay_*; do \
+		case $$t in *replay_*) arg=tests/fuzz/corpus/$${t##*/replay_};; \
+			*) arg=;; esac; \
+		valgrind -q --error-exitcode=99 --leak-check=full \
+			--errors-for-leak-kinds=definite --track-fds=no \
+			$$t $$arg >$$t.vg.log 2>&1; rc=$$?; \
+		if [ $$rc = 99 ]; then echo "valgrind: $$t"; \
+			grep -E '==[0-9]+==' $$t.vg.log | head -20; fail=1; \
+		elif [ $$rc != 0 ]; then echo "failed: $$t"; fail=1; \
+		else echo "clean: $$t"; fi; \
+	done; exit $$fail
 
 demo: build
 	@sh examples/demo/run.sh $(BUILD)/confinit
