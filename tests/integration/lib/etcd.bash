@@ -8,13 +8,15 @@ if ! command -v etcd >/dev/null || ! command -v curl >/dev/null; then
 fi
 
 declare -A ETCD_PID ETCD_CPORT ETCD_PPORT ETCD_CLUSTER
-ETCD_EP= # host:port of the node keys are put through
+ETCD_EP=    # host:port of the node keys are put through
+ETCD_PROXY= # pid of the TCP proxy (etcd_proxy_start)
 
 etcd_cleanup() {
 	local n
 	for n in "${!ETCD_PID[@]}"; do
 		[[ -n ${ETCD_PID[$n]} ]] && kill -9 "${ETCD_PID[$n]}" 2>/dev/null
 	done
+	[[ -n $ETCD_PROXY ]] && kill -9 "$ETCD_PROXY" 2>/dev/null
 	t_cleanup
 }
 trap etcd_cleanup EXIT
@@ -47,6 +49,7 @@ etcd_run() {
 	    --initial-cluster "$cluster" --initial-cluster-state "$state" \
 	    --log-level error >>"$T_DIR/etcd-$n.log" 2>&1 &
 	ETCD_PID[$n]=$!
+	disown "$!"
 	[[ -z $ETCD_EP ]] && ETCD_EP=127.0.0.1:${ETCD_CPORT[$n]}
 }
 
@@ -71,7 +74,7 @@ etcd_kill() {
 	local p=${ETCD_PID[$1]}
 	[[ -z $p ]] && return
 	kill -9 "$p" 2>/dev/null
-	wait "$p" 2>/dev/null
+	wait_until 10 gone "$p"
 	ETCD_PID[$1]=
 }
 
@@ -129,4 +132,42 @@ etcd_leader() {
 		    python3 -c 'import json,sys; d=json.load(sys.stdin); print(d["header"]["member_id"], d["leader"])' |
 		    { read -r id lid; [[ $id == "$lid" ]] && echo "$n"; }
 	done
+}
+
+# etcd_proxy_start PORT TARGET_PORT: a TCP proxy on 127.0.0.1:PORT to
+# TARGET_PORT, so that a test can cut confinit off while etcd keeps
+# serving; etcd_proxy_stop closes it and every connection through it.
+etcd_proxy_start() {
+	python3 - "$1" "$2" <<'PY' &
+import asyncio, sys
+async def pipe(r, w):
+    try:
+        while (d := await r.read(65536)):
+            w.write(d)
+            await w.drain()
+    except Exception:
+        pass
+    w.close()
+async def conn(r, w):
+    try:
+        tr, tw = await asyncio.open_connection("127.0.0.1", int(sys.argv[2]))
+    except Exception:
+        w.close()
+        return
+    await asyncio.gather(pipe(r, tw), pipe(tr, w))
+async def main():
+    s = await asyncio.start_server(conn, "127.0.0.1", int(sys.argv[1]),
+                                   reuse_address=True)
+    await s.serve_forever()
+asyncio.run(main())
+PY
+	ETCD_PROXY=$!
+	disown "$!"
+	wait_until 10 curl -s -o /dev/null -m 1 "http://127.0.0.1:$1/health"
+}
+etcd_proxy_stop() {
+	[[ -z $ETCD_PROXY ]] && return
+	kill -9 "$ETCD_PROXY" 2>/dev/null
+	wait_until 10 gone "$ETCD_PROXY"
+	ETCD_PROXY=
 }
