@@ -358,6 +358,44 @@ hex_float(struct buf *b, double f, int upper)
 	    e < 0 ? -e : e);
 }
 
+/*
+ * %#g without a precision: Go keeps a decimal point and pads the shortest
+ * digits with zeros to 6 significant ones ("1.00000e+06", "123456.").
+ */
+static void
+sharp_g(struct buf *num)
+{
+	char tail[16] = "", *e;
+	size_t i;
+	int digits = 6;
+	bool point = false, nonzero = false;
+
+	e = strpbrk(num->data, "eE");
+	if (e != NULL) {
+		snprintf(tail, sizeof(tail), "%s", e);
+		num->len = (size_t)(e - num->data);
+		num->data[num->len] = '\0';
+	}
+	for (i = 1; i < num->len; i++) {
+		if (num->data[i] == '.') {
+			point = true;
+			continue;
+		}
+		if (num->data[i] != '0')
+			nonzero = true;
+		if (nonzero)
+			digits--;
+	}
+	if (!point) {
+		if (num->len == 2 && num->data[1] == '0')
+			digits--;
+		buf_puts(num, ".");
+	}
+	for (; digits > 0; digits--)
+		buf_puts(num, "0");
+	buf_puts(num, tail);
+}
+
 /* Formats a float for verb with sp, as fmt's fmtFloat. */
 static int
 fmt_float(struct buf *b, struct spec *sp, double f, int verb)
@@ -378,6 +416,8 @@ fmt_float(struct buf *b, struct spec *sp, double f, int verb)
 	} else if (lower == 'g' && !sp->prec_p) {
 		buf_puts(&num, signbit(f) ? "-" : "+");
 		float_g_abs(&num, fabs(f), upper);
+		if (sp->sharp)
+			sharp_g(&num);
 	} else {
 		c_float(&num, f, upper ? lower - 0x20 : lower, sp->sharp,
 		    sp->prec_p ? sp->prec : 6);
