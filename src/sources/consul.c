@@ -3,6 +3,8 @@
 #include <ctype.h>
 #include <errno.h>
 #include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -422,7 +424,8 @@ struct consul_src {
 	uint64_t sent;	  /* the index the request in flight sent */
 	uint64_t got;	  /* X-Consul-Index of the answer */
 	bool have_got;
-	bool failing; /* the last attempt failed (for the recovery line) */
+	bool failing;	/* the last attempt failed (for the recovery line) */
+	char last[512]; /* the last failure logged, to quiet repeats */
 	int64_t wait_ms;
 	int64_t rate_ms; /* the rate limit's interval */
 };
@@ -453,6 +456,25 @@ consul_body_line(const struct net_result *res)
 	return xstrndup(n > 0 ? res->body : "", n);
 }
 
+/* Logs a failure: an error line, or a debug one when it repeats the last
+ * (a server down for an hour is one line, not one per retry). */
+static void __attribute__((format(printf, 2, 3)))
+consul_report(struct consul_src *c, const char *fmt, ...)
+{
+	char msg[sizeof(c->last)];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if (strcmp(msg, c->last) == 0) {
+		log_debug("%s (again)", msg);
+		return;
+	}
+	log_error("%s", msg);
+	snprintf(c->last, sizeof(c->last), "%s", msg);
+}
+
 /* An attempt failed (already logged): retry, on the next endpoint or after
  * a backoff delay, from the last index seen (catching up from there). */
 static void
@@ -471,18 +493,21 @@ consul_fail(struct consul_src *c, const struct net_result *res)
 
 	/* net's messages name the source and the URL already. */
 	if (res->error != NULL) {
-		log_error("%s; keeping the last good values", res->error);
+		consul_report(c, "%s; keeping the last good values",
+		    res->error);
 		return;
 	}
 	line = consul_body_line(res);
 	if (res->status == 403)
-		log_error("source %s: %s: 403 %s: the ACL token is missing or "
-			  "may not read \"%s\"; keeping the last good values",
+		consul_report(c,
+		    "source %s: %s: 403 %s: the ACL token is missing or "
+		    "may not read \"%s\"; keeping the last good values",
 		    c->s->name, host, *line != '\0' ? line : "Forbidden",
 		    c->u.prefix);
 	else
-		log_error("source %s: %s: HTTP %ld%s%s; keeping the last good "
-			  "values",
+		consul_report(c,
+		    "source %s: %s: HTTP %ld%s%s; keeping the last good "
+		    "values",
 		    c->s->name, host, res->status, *line != '\0' ? ": " : "",
 		    line);
 	free(line);
@@ -511,7 +536,8 @@ consul_done(void *arg, const struct net_result *res)
 		name = xasprintf("%s", net_endpoints_host(&c->ep));
 		if (consul_parse_kv(name, c->u.prefix, res->body, res->body_len,
 			&snap, &err) != 0) {
-			log_error("source %s: %s; keeping the last good values",
+			consul_report(c,
+			    "source %s: %s; keeping the last good values",
 			    c->s->name, err.msg);
 			free(name);
 			consul_retry(c);
@@ -524,6 +550,7 @@ consul_done(void *arg, const struct net_result *res)
 		log_info("source %s: %s answers again", c->s->name,
 		    net_endpoints_host(&c->ep));
 	c->failing = false;
+	c->last[0] = '\0';
 	if (!c->have_got) {
 		log_warn("source %s: no X-Consul-Index in the answer; polling",
 		    c->s->name);
@@ -555,7 +582,7 @@ consul_request(void *arg)
 	struct cerr err;
 
 	if (net_token(conf, c->env, &tok, &err) != 0) {
-		log_error("source %s: %s", c->s->name, err.msg);
+		consul_report(c, "source %s: %s", c->s->name, err.msg);
 		c->failing = true;
 		loop_timer_arm(&c->timer, backoff_next(&c->ep.bo));
 		return;
@@ -586,7 +613,7 @@ consul_request(void *arg)
 	log_debug("source %s: GET %s", c->s->name, url);
 	c->req = net_request(c->net, &o, &err);
 	if (c->req == NULL) {
-		log_error("source %s: %s", c->s->name, err.msg);
+		consul_report(c, "source %s: %s", c->s->name, err.msg);
 		consul_retry(c);
 	}
 	if (tok != NULL) {

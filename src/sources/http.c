@@ -1,5 +1,7 @@
 /* The HTTP(S) source: a JSON, YAML, .properties or KEY=VALUE document
  * polled with If-None-Match / If-Modified-Since, flattened into keys. */
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -180,6 +182,7 @@ struct http_src {
 	char *const *env;		/* for token_file and token_env */
 	int64_t poll_ms;
 	bool failing;
+	char last[512]; /* the last failure logged, to quiet repeats */
 };
 
 /* Keeps Content-Type and the validators of the answer in flight. */
@@ -196,14 +199,31 @@ http_on_header(void *arg, const char *name, const char *value)
 	return 0;
 }
 
+/* Logs a failure: an error line, or a debug one when it repeats the last
+ * (a server down for an hour is one line, not one per retry). */
+static void __attribute__((format(printf, 2, 3)))
+http_report(struct http_src *h, const char *fmt, ...)
+{
+	char msg[sizeof(h->last)];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if (strcmp(msg, h->last) == 0) {
+		log_debug("%s (again)", msg);
+		return;
+	}
+	log_error("%s", msg);
+	snprintf(h->last, sizeof(h->last), "%s", msg);
+}
+
 /* An attempt failed (already logged): the next endpoint, or a backoff. */
 static void
 http_retry(struct http_src *h)
 {
-	int64_t delay = net_endpoints_failed(&h->ep);
-
 	h->failing = true;
-	loop_timer_arm(&h->timer, delay < h->poll_ms ? delay : h->poll_ms);
+	loop_timer_arm(&h->timer, net_endpoints_failed(&h->ep));
 }
 
 /* A request ended: 304 changes nothing, 200 is a new snapshot. */
@@ -219,7 +239,7 @@ http_done(void *arg, const struct net_result *res)
 
 	h->req = NULL;
 	if (res->error != NULL) {
-		log_error("%s; keeping the last good values", res->error);
+		http_report(h, "%s; keeping the last good values", res->error);
 		http_retry(h);
 		return;
 	}
@@ -229,7 +249,7 @@ http_done(void *arg, const struct net_result *res)
 			n = res->body_len;
 		if (n > HTTP_ERR_BODY)
 			n = HTTP_ERR_BODY;
-		log_error(
+		http_report(h,
 		    "source %s: %s: HTTP %ld%s%.*s; keeping the last good "
 		    "values",
 		    h->s->name, host, res->status, n > 0 ? ": " : "", (int)n,
@@ -241,7 +261,8 @@ http_done(void *arg, const struct net_result *res)
 		name = xasprintf("%s%s", host, h->u.path);
 		if (http_parse_body(&h->u, name, h->ctype, res->body,
 			res->body_len, &snap, &err) != 0) {
-			log_error("source %s: %s; keeping the last good values",
+			http_report(h,
+			    "source %s: %s; keeping the last good values",
 			    h->s->name, err.msg);
 			free(name);
 			http_retry(h);
@@ -258,6 +279,7 @@ http_done(void *arg, const struct net_result *res)
 	if (h->failing)
 		log_info("source %s: %s answers again", h->s->name, host);
 	h->failing = false;
+	h->last[0] = '\0';
 	loop_timer_arm(&h->timer, h->s->snap == NULL ? 0 : h->poll_ms);
 }
 
@@ -273,7 +295,7 @@ http_request(void *arg)
 	struct cerr err;
 
 	if (net_token(conf, h->env, &tok, &err) != 0) {
-		log_error("source %s: %s", h->s->name, err.msg);
+		http_report(h, "source %s: %s", h->s->name, err.msg);
 		h->failing = true;
 		loop_timer_arm(&h->timer, backoff_next(&h->ep.bo));
 		return;
@@ -300,7 +322,7 @@ http_request(void *arg)
 	log_debug("source %s: GET %s", h->s->name, url);
 	h->req = net_request(h->net, &o, &err);
 	if (h->req == NULL) {
-		log_error("source %s: %s", h->s->name, err.msg);
+		http_report(h, "source %s: %s", h->s->name, err.msg);
 		http_retry(h);
 	}
 	for (i = 0; i < n; i++) {

@@ -1,0 +1,121 @@
+#!/usr/bin/env bash
+# The http:// source through the real binary, against a small Python
+# server (lib/confhttpd.py): ETag revalidation (304 is not a change), each
+# body format, and every failure mid-run (500, connection refused, a
+# truncated, slow, malformed or oversized body) as one log line naming the
+# source, with confinit, the app and its files untouched.
+. "$(dirname "$0")/lib/lib.bash"
+. "$(dirname "$0")/lib/netsrc.bash"
+
+D=$T_DIR
+mkdir -p "$D/out" "$D/www"
+cat >"$D/app.sh" <<'SH'
+echo "start $$" >>"$1"
+trap 'echo "hup $$" >>"$1"' HUP
+trap 'exit 0' TERM
+while :; do sleep 0.05; done
+SH
+hups() { count_lines "$D/app.log" '^hup'; }
+# more_lines FILE REGEX N: true once more than N lines of FILE match.
+more_lines() { (($(count_lines "$1" "$2") > $3)); }
+
+W=$D/www
+printf '{"db": {"host": "10.0.0.1", "port": 5432}}' >"$W/app.json"
+printf 'cache:\n  size: 64\n' >"$W/cache.yaml"
+printf 'mail.host = smtp.local\n' >"$W/mail"
+printf 'text/x-java-properties\n' >"$W/mail.ctype"
+printf 'export FEATURE_X=on\n' >"$W/flags.txt"
+printf '{"json": "by type"}' >"$W/typed"
+printf 'application/json\n' >"$W/typed.ctype"
+httpd_start web "$W"
+U=http://127.0.0.1:$HTTPD_PORT
+
+cat >"$D/cfg.yaml" <<YAML
+sources:
+  - {name: app, url: "$U/app.json", poll_interval: 200ms, timeout: 2s}
+  - {name: cache, url: "$U/cache.yaml", poll_interval: 1h}
+  - {name: mail, url: "$U/mail", poll_interval: 1h}
+  - {name: flags, url: "$U/flags.txt?format=env", poll_interval: 1h}
+  - {name: typed, url: "$U/typed", poll_interval: 1h}
+templates:
+  - contents: "db={{ key \"db/host\" }}:{{ key \"db/port\" }}\n"
+    dest: $D/out/app.conf
+  - contents: "{{ key \"cache/size\" }} {{ key \"mail.host\" }} {{ key \"FEATURE_X\" }} {{ key \"json\" }}\n"
+    dest: $D/out/formats.conf
+exec:
+  command: [sh, $D/app.sh, $D/app.log]
+YAML
+
+ci_start sub --config "$D/cfg.yaml"
+expect_true "start: the app runs" wait_until 15 grep -qs '^start' "$D/app.log"
+expect_eq "json by extension" "db=10.0.0.1:5432" "$(cat "$D/out/app.conf")"
+expect_eq "yaml by extension, properties by type, env by ?format=, json by type" \
+    "64 smtp.local on by type" "$(cat "$D/out/formats.conf")"
+expect_grep "format= is not sent to the server" '^GET /flags.txt 200' \
+    "$D/web.req"
+
+# Unchanged: revalidated with If-None-Match, 304, no change.
+expect_true "etag: polls send If-None-Match and get 304" \
+    wait_until 10 grep -q '^GET /app.json 304 inm=yes ims=yes' "$D/web.req"
+sleep 0.5
+expect_eq "etag: 304 is not a change" 0 "$(hups)"
+
+# Changed: a new body, a new file, one SIGHUP.
+printf '{"db": {"host": "10.0.0.2", "port": 5432}}' >"$W/app.json"
+expect_true "change: rendered" \
+    wait_until 10 grep -q 'db=10.0.0.2' "$D/out/app.conf"
+expect_true "change: one SIGHUP" wait_until 10 test "$(hups)" = 1
+
+# Each failure: a line naming the source, nothing else changes.
+# failure NAME REGEX: waits for a new log line matching REGEX.
+failure() {
+	local before
+	before=$(count_lines "$CI_ERR" "$2")
+	expect_true "$1: logged, naming the source" \
+	    wait_until 15 more_lines "$CI_ERR" "$2" "$before"
+	expect_eq "$1: file kept" "db=10.0.0.2:5432" "$(cat "$D/out/app.conf")"
+	expect_eq "$1: no signal" 1 "$(hups)"
+	expect_true "$1: confinit and the app run" ci_only_app
+}
+echo 500 >"$W/app.json.mode"
+failure "500" 'source app: 127.0.0.1:[0-9]+: HTTP 500: error; keeping the last good values'
+echo truncate >"$W/app.json.mode"
+printf '{"db": {"host": "10.0.0.3", "port": 5432}}' >"$W/app.json"
+failure "truncated" 'source app: GET .*/app.json: .*(transfer closed|Partial|partial).*keeping the last good values'
+echo slow >"$W/app.json.mode"
+failure "slow" 'source app: GET .*/app.json: .*(timed out|Timeout|timeout).*keeping the last good values'
+echo close >"$W/app.json.mode"
+failure "closed" 'source app: GET .*/app.json: .*(Empty reply|closed|Recv failure).*keeping the last good values'
+rm -f "$W/app.json.mode"
+printf '{"db": {"host": ' >"$W/app.json"
+failure "malformed JSON" 'source app: 127.0.0.1:[0-9]+/app.json:1:[0-9]+: .*keeping the last good values'
+printf '{"db": "10.0.0.4"}' >"$W/app.json"
+printf 'application/yaml\n' >"$W/app.json.ctype"
+printf 'db: [unclosed\n' >"$W/app.json"
+failure "malformed YAML" 'source app: 127.0.0.1:[0-9]+/app.json:[0-9]+:[0-9]+: .*keeping the last good values'
+rm -f "$W/app.json.ctype"
+head -c $((17 << 20)) /dev/zero | tr '\0' ' ' >"$W/app.json"
+failure "over the cap" 'source app: .*(larger|cap|limit|exceed).*keeping the last good values'
+net_stop "$HTTPD_PID"
+failure "connection refused" 'source app: GET .*/app.json: .*(refused|Couldn.t connect|Failed to connect).*keeping the last good values'
+
+expect_true "after the failures: confinit and the app still run" ci_only_app
+kill -TERM "$CI_PID"
+ci_wait 10
+expect_eq "after the failures: a clean exit" 0 "$CI_RC"
+
+# A token for an HTTP source goes out as a bearer token, never to the log.
+TOKEN=http-s3cret-token-9876
+printf '{"db": {"host": "10.0.0.9", "port": 5432}}' >"$W/app.json"
+httpd_start web3 "$W"
+cat >"$D/tok.yaml" <<YAML
+sources:
+  - {url: "http://127.0.0.1:$HTTPD_PORT/app.json", token_env: CFG_TOKEN}
+templates:
+  - {contents: "{{ key \"db/host\" }}\n", dest: $D/out/tok.conf}
+YAML
+CFG_TOKEN=$TOKEN ci_run sub --config "$D/tok.yaml" --once --log-level trace
+expect_eq "token: read" "0 10.0.0.9" "$CI_RC $(cat "$D/out/tok.conf")"
+expect_no_grep "token: never in the log" "$TOKEN" "$CI_ERR"
+
+finish
