@@ -642,6 +642,8 @@ test_printf(void **state)
 	     "(dict \"k\" true)}}",
 		"\"s\"|1|[]interface {}{1, \"a\", interface {}(nil)}|"
 		"map[string]interface {}{\"k\":true}"},
+	    {"{{printf \"%#g|%#g|%#g|%#.3g\" 1e6 0.1 123456.0 100.0}}",
+		"1.00000e+06|0.100000|123456.|100."},
 	    {"{{printf \"%x|%X|%x\" 1.0 -3.5 0.1}}",
 		"0x1p+00|-0X1.CP+01|0x1.999999999999ap-04"},
 	    {"{{urlquery nil}} {{html nil}}",
