@@ -132,6 +132,7 @@ etcd_leader() {
 		    python3 -c 'import json,sys; d=json.load(sys.stdin); print(d["header"]["member_id"], d["leader"])' |
 		    { read -r id lid; [[ $id == "$lid" ]] && echo "$n"; }
 	done
+	return 0
 }
 
 # etcd_proxy_start PORT TARGET_PORT: a TCP proxy on 127.0.0.1:PORT to
