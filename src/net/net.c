@@ -318,13 +318,15 @@ net_server_name(struct net_req *r, const char *server_name, struct cerr *err)
 	char *host = NULL, *port = NULL, *url = NULL, *ct;
 	int rc = -1;
 
-	if (u == NULL || curl_url_set(u, CURLUPART_URL, r->url, 0) != CURLUE_OK ||
+	if (u == NULL ||
+	    curl_url_set(u, CURLUPART_URL, r->url, 0) != CURLUE_OK ||
 	    curl_url_get(u, CURLUPART_HOST, &host, 0) != CURLUE_OK ||
 	    curl_url_get(u, CURLUPART_PORT, &port, CURLU_DEFAULT_PORT) !=
 		CURLUE_OK ||
 	    curl_url_set(u, CURLUPART_HOST, server_name, 0) != CURLUE_OK ||
 	    curl_url_get(u, CURLUPART_URL, &url, 0) != CURLUE_OK) {
-		cerr_set(err, "source %s: cannot use server name \"%s\" with %s",
+		cerr_set(err,
+		    "source %s: cannot use server name \"%s\" with %s",
 		    r->source, server_name, r->url);
 		goto out;
 	}
@@ -565,8 +567,9 @@ net_url_parse(const char *url, int default_port, struct net_url *u,
 	hend = h + strcspn(h, "/?#");
 	if (strchr(h, '@') != NULL && strchr(h, '@') < hend) {
 		net_url_free(u);
-		return cerr_set(err, "URL \"%s\": user:password@ is not "
-				     "supported; use token or token_file",
+		return cerr_set(err,
+		    "URL \"%s\": user:password@ is not "
+		    "supported; use token or token_file",
 		    url);
 	}
 	while (h <= hend) {
@@ -583,8 +586,8 @@ net_url_parse(const char *url, int default_port, struct net_url *u,
 	q = strchr(hend, '?');
 	if (*hend == '#')
 		q = NULL;
-	u->path = xstrndup(hend, q != NULL ? (size_t)(q - hend)
-					  : strcspn(hend, "#"));
+	u->path =
+	    xstrndup(hend, q != NULL ? (size_t)(q - hend) : strcspn(hend, "#"));
 	if (q != NULL)
 		u->query = xstrndup(q + 1, strcspn(q + 1, "#"));
 	return 0;
@@ -678,8 +681,8 @@ net_token_file(const char *path, char **tok, struct cerr *err)
 		if (buf_append(&b, chunk, n) != 0) {
 			fclose(f);
 			buf_free(&b);
-			return cerr_set(err, "token_file %s: larger than 64 KiB",
-			    path);
+			return cerr_set(err,
+			    "token_file %s: larger than 64 KiB", path);
 		}
 	fclose(f);
 	while (b.len > 0 && strchr(" \t\r\n", b.data[b.len - 1]) != NULL)

@@ -69,7 +69,7 @@ struct net_req_opts {
 	int (*on_data)(void *arg, const char *data, size_t len);
 	/* Called once when the transfer ends, unless it was cancelled;
 	 * the request is freed right after it returns. on_done may start
-	 * new requests and cancel other ones. */
+	 * new requests and cancel any (itself included: a no-op). */
 	void (*on_done)(void *arg, const struct net_result *res);
 	void *arg;
 };
@@ -116,9 +116,9 @@ void net_url_free(struct net_url *u);
  */
 struct net_endpoints {
 	struct net_url url;
-	bool tls;	  /* https (etcds://, consuls://, https://) */
-	size_t cur;	  /* endpoint in use */
-	size_t failed;	  /* endpoints failed in a row */
+	bool tls;      /* https (etcds://, consuls://, https://) */
+	size_t cur;    /* endpoint in use */
+	size_t failed; /* endpoints failed in a row */
 	struct backoff bo;
 };
 

@@ -247,8 +247,8 @@ etcd_event(json_t *ev, const char *prefix, struct kv *kv, int64_t *rev,
 }
 
 int
-etcd_parse_watch(const char *msg, size_t len, const char *prefix,
-    struct kv *kv, int64_t *rev, int *flags, struct cerr *err)
+etcd_parse_watch(const char *msg, size_t len, const char *prefix, struct kv *kv,
+    int64_t *rev, int *flags, struct cerr *err)
 {
 	json_t *root, *res, *e, *events, *ev;
 	int64_t compact;
@@ -390,9 +390,9 @@ struct etcd {
 	struct net_req *req;
 	struct etcd_stream stream;
 	struct loop_timer retry;
-	bool compacted;	 /* the watch said: range again */
-	bool watching;	 /* the watch is in place */
-	bool failing;	 /* the last attempt failed (log less) */
+	bool compacted; /* the watch said: range again */
+	bool watching;	/* the watch is in place */
+	bool failing;	/* the last attempt failed (log less) */
 	char err[1024]; /* why a stream was aborted */
 	int64_t connect_ms, range_ms;
 };
@@ -664,8 +664,8 @@ etcd_open(struct source *s, char *const *env, struct cerr *err)
 	if (net_endpoints_init(&e->ep, s->name, s->url,
 		strncmp(s->url, "etcds:", 6) == 0, c, 2379, err) != 0)
 		return -1;
-	e->prefix = etcd_prefix(c != NULL && c->prefix != NULL ? c->prefix
-							      : e->ep.url.path);
+	e->prefix = etcd_prefix(
+	    c != NULL && c->prefix != NULL ? c->prefix : e->ep.url.path);
 	etcd_range_keys(e->prefix, &e->key_b64, &e->end_b64);
 	/* A token that cannot be read is a configuration error. */
 	if (net_token(c, env, &tok, err) != 0)
@@ -673,9 +673,9 @@ etcd_open(struct source *s, char *const *env, struct cerr *err)
 	free(tok);
 	e->range_ms = c != NULL && c->timeout_ms > 0 ? c->timeout_ms
 						     : ETCD_RANGE_TIMEOUT_MS;
-	e->connect_ms =
-	    e->range_ms < NET_CONNECT_TIMEOUT_MS ? e->range_ms
-						 : NET_CONNECT_TIMEOUT_MS;
+	e->connect_ms = e->range_ms < NET_CONNECT_TIMEOUT_MS
+			    ? e->range_ms
+			    : NET_CONNECT_TIMEOUT_MS;
 	e->stream.part.cap = ETCD_MAX_MESSAGE;
 	return 0;
 }

@@ -23,8 +23,7 @@ fuzz_msg(void *arg, const char *obj, size_t len)
 
 	if (len < 2 || obj[0] != '{')
 		abort();
-	(void)etcd_parse_watch(obj, len, "/app/", w->kv, &w->rev, &flags,
-	    &err);
+	(void)etcd_parse_watch(obj, len, "/app/", w->kv, &w->rev, &flags, &err);
 	return 0;
 }
 

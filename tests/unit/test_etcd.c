@@ -181,8 +181,8 @@ test_watch_stream_every_split(void **state)
 		w.rev = 42;
 		etcd_stream_reset(&st);
 		if (cut <= len) {
-			assert_int_equal(etcd_stream_feed(&st, watch_stream, cut,
-					     watch_msg, &w, &err),
+			assert_int_equal(etcd_stream_feed(&st, watch_stream,
+					     cut, watch_msg, &w, &err),
 			    0);
 			assert_int_equal(etcd_stream_feed(&st,
 					     watch_stream + cut, len - cut,
@@ -228,9 +228,8 @@ test_stream_objects(void **state)
 
 	(void)state;
 	etcd_stream_reset(&st);
-	assert_int_equal(etcd_stream_feed(&st, s, strlen(s), count_objs, &n,
-			     &err),
-	    0);
+	assert_int_equal(
+	    etcd_stream_feed(&st, s, strlen(s), count_objs, &n, &err), 0);
 	assert_int_equal(n, 2);
 	/* Garbage between objects is an error. */
 	assert_int_equal(etcd_stream_feed(&st, "x{}", 3, count_objs, &n, &err),
@@ -267,9 +266,8 @@ test_watch_compacted_and_errors(void **state)
 			     &flags, &err),
 	    -1);
 	assert_non_null(strstr(err.msg, "invalid auth token"));
-	assert_int_equal(etcd_parse_watch("{}", 2, "/a/", kv, &rev, &flags,
-			     &err),
-	    -1);
+	assert_int_equal(
+	    etcd_parse_watch("{}", 2, "/a/", kv, &rev, &flags, &err), -1);
 	assert_int_equal(rev, 5);
 	assert_int_equal(kv_len(kv), 0);
 	kv_free(kv);
@@ -337,8 +335,8 @@ test_endpoints_failover(void **state)
 	net_endpoints_ok(&e);
 	assert_int_equal(e.bo.attempt, 0);
 	net_endpoints_free(&e);
-	assert_int_equal(net_endpoints_init(&e, "t", "etcds://h/p", true, NULL,
-			     2379, &err),
+	assert_int_equal(
+	    net_endpoints_init(&e, "t", "etcds://h/p", true, NULL, 2379, &err),
 	    0);
 	url = net_endpoints_url(&e, "/x");
 	assert_string_equal(url, "https://h:2379/x");

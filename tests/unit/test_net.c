@@ -70,7 +70,8 @@ server_answer(int fd, const char *req, int accepts)
 		return -1;
 	} else {
 		n = snprintf(out, sizeof(out),
-		    "HTTP/1.1 503 Unavailable\r\nContent-Length: 4\r\n\r\ndown");
+		    "HTTP/1.1 503 Unavailable\r\nContent-Length: "
+		    "4\r\n\r\ndown");
 	}
 	return write(fd, out, (size_t)n) == n ? 0 : -1;
 }
