@@ -208,6 +208,8 @@ t_cleanup() {
 	for p in "${T_PIDS[@]}"; do
 		ours "$p" && mine+=("$p")
 	done
+	# The script's own jobs still running are ours whatever they run.
+	mine+=($(jobs -p))
 	kill_tree "${mine[@]}"
 	rm -rf "$T_DIR"
 }
