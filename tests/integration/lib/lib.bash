@@ -209,6 +209,7 @@ t_cleanup() {
 		ours "$p" && mine+=("$p")
 	done
 	# The script's own jobs still running are ours whatever they run.
+	# shellcheck disable=SC2207
 	mine+=($(jobs -p))
 	kill_tree "${mine[@]}"
 	rm -rf "$T_DIR"
