@@ -459,8 +459,8 @@ fmt_int(struct buf *b, struct spec *sp, int64_t v, int base, int verb)
 {
 	const char *digits =
 	    verb == 'X' ? "0123456789ABCDEF" : "0123456789abcdef";
-	char tmp[200];
-	size_t i = sizeof(tmp);
+	char small[200], *tmp = small;
+	size_t size = sizeof(small), i;
 	uint64_t u = v < 0 ? 0 - (uint64_t)v : (uint64_t)v;
 	bool neg = v < 0, zero;
 	int prec = 0, rc;
@@ -479,13 +479,17 @@ fmt_int(struct buf *b, struct spec *sp, int64_t v, int base, int verb)
 		if (neg || sp->plus || sp->space)
 			prec--;
 	}
-	if (prec > 150)
-		prec = 150;
+	/* Digits (up to 64), zero padding to prec, prefix and sign. */
+	if ((size_t)prec + 70 > size) {
+		size = (size_t)prec + 70;
+		tmp = xmalloc(size);
+	}
+	i = size;
 	do {
 		tmp[--i] = digits[u % (uint64_t)base];
 		u /= (uint64_t)base;
 	} while (u > 0);
-	while (i > 0 && prec > (int)(sizeof(tmp) - i))
+	while (i > 0 && prec > (int)(size - i))
 		tmp[--i] = '0';
 	if (sp->sharp) {
 		if (base == 2) {
@@ -510,8 +514,10 @@ fmt_int(struct buf *b, struct spec *sp, int64_t v, int base, int verb)
 		tmp[--i] = ' ';
 	zero = sp->zero;
 	sp->zero = false;
-	rc = pad(b, sp, tmp + i, sizeof(tmp) - i);
+	rc = pad(b, sp, tmp + i, size - i);
 	sp->zero = zero;
+	if (tmp != small)
+		free(tmp);
 	return rc;
 }
 
