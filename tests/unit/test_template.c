@@ -642,7 +642,7 @@ test_printf(void **state)
 	     "(dict \"k\" true)}}",
 		"\"s\"|1|[]interface {}{1, \"a\", interface {}(nil)}|"
 		"map[string]interface {}{\"k\":true}"},
-	    {"{{len (printf \"%0300d|%.400x\" -5 255)}}", "702"},
+	    {"{{len (printf \"%0300d|%.400x\" -5 255)}}", "701"},
 	    {"{{printf \"%#g|%#g|%#g|%#.3g\" 1e6 0.1 123456.0 100.0}}",
 		"1.00000e+06|0.100000|123456.|100."},
 	    {"{{printf \"%x|%X|%x\" 1.0 -3.5 0.1}}",
