@@ -100,6 +100,7 @@ expect_true "restarts: the final file equals etcd's final state" \
 expect_grep "the log shows the watch resumed" "watching again" "$CI_ERR"
 kill -TERM "$CI_PID"
 ci_wait 10
+expect_no_grep "no sanitizer report" "Sanitizer" "$CI_ERR"
 
 # etcd with auth: a token from /v3/auth/authenticate in token_file is
 # sent, and appears in no log line (debug level).

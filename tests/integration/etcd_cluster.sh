@@ -48,4 +48,5 @@ expect_eq "cluster: the app was started once" 1 \
 expect_true "cluster: confinit is alive" alive "$CI_PID"
 kill -TERM "$CI_PID"
 ci_wait 10
+expect_no_grep "no sanitizer report" "Sanitizer" "$CI_ERR"
 finish

@@ -37,8 +37,12 @@ etcd_node() {
 # etcd_run NAME: starts node NAME (again, on the same ports and data) and
 # waits until it serves; with ETCD_CLUSTER[NAME] set, as a cluster member.
 etcd_run() {
-	local n=$1 cluster=${ETCD_CLUSTER[$1]:-} state=new
+	local n=$1 cluster=${ETCD_CLUSTER[$1]:-} state=new timing
 	etcd_node "$n"
+	# A single node elects itself after one election timeout: keep it
+	# short; a cluster keeps margins for a loaded machine.
+	timing=(--heartbeat-interval 100 --election-timeout 1000)
+	[[ -z $cluster ]] && timing=(--heartbeat-interval 10 --election-timeout 100)
 	[[ -z $cluster ]] && cluster="$n=http://127.0.0.1:${ETCD_PPORT[$n]}"
 	[[ -d $T_DIR/etcd-$n ]] && state=existing
 	etcd --name "$n" --data-dir "$T_DIR/etcd-$n" \
@@ -47,6 +51,7 @@ etcd_run() {
 	    --listen-peer-urls "http://127.0.0.1:${ETCD_PPORT[$n]}" \
 	    --initial-advertise-peer-urls "http://127.0.0.1:${ETCD_PPORT[$n]}" \
 	    --initial-cluster "$cluster" --initial-cluster-state "$state" \
+	    "${timing[@]}" \
 	    --log-level error >>"$T_DIR/etcd-$n.log" 2>&1 &
 	ETCD_PID[$n]=$!
 	disown "$!"
