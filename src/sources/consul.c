@@ -642,6 +642,15 @@ consul_open(struct source *s, char *const *env, struct cerr *err)
 	if (net_endpoints_init(&c->ep, s->name, s->url, c->u.tls, s->conf, 8500,
 		err) != 0)
 		return -1;
+	/* The config's prefix: field replaces the URL's path. */
+	if (s->conf != NULL && s->conf->prefix != NULL) {
+		const char *p = s->conf->prefix + strspn(s->conf->prefix, "/");
+		size_t n = strlen(p);
+
+		free(c->u.prefix);
+		c->u.prefix = n == 0 || p[n - 1] == '/' ? xstrdup(p)
+							: xasprintf("%s/", p);
+	}
 	if (units_duration(c->u.wait, &c->wait_ms) != 0)
 		c->wait_ms = 5 * 60 * 1000;
 	/* A missing token file or variable is a configuration error. */

@@ -75,7 +75,7 @@ expect_true "down: confinit and the app keep running" ci_only_app
 printf '{"app/db/host": "restored", "app/db/port": "5432"}' >"$D/restore.json"
 consul_start c1 --port "$P" --index-start 0 --data "$D/restore.json"
 expect_true "reset: the restored value is rendered" \
-    wait_until 20 grep -q 'db=restored:5432' "$D/out/app.conf"
+    wait_until 40 grep -q 'db=restored:5432' "$D/out/app.conf"
 expect_grep "reset: the index going back is logged" \
     'source center: the index went back from 1[0-9][0-9] to [0-9]; reading again' \
     "$CI_ERR"
