@@ -13,7 +13,8 @@ lane() {
 	    pre=(unshare --pid --fork --kill-child --mount-proc)
 	for code in "$@"; do
 		timeout -s KILL 20 "${pre[@]}" "$CONFINIT" -- \
-		    "$HELPERS/exitcode" "$code" 2>>"$T_DIR/codes.err"
+		    "$HELPERS/exitcode" "$code" </dev/null \
+		    2>>"$T_DIR/codes.err"
 		rc=$?
 		((rc == code)) || printf '%s->%s ' "$code" "$rc"
 	done

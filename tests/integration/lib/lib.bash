@@ -31,6 +31,8 @@ fi
 # bind-mount files in a mount namespace).
 CI_LAUNCH=()
 CI_WRAP=()
+# confinit's stdin (CI may run the tests with none).
+CI_IN=/dev/null
 
 pass() {
 	T_PASSED=$((T_PASSED + 1))
@@ -281,7 +283,7 @@ ci_start() {
 	pid1)
 		"$HELPERS/launcher" "${CI_LAUNCH[@]}" -- unshare --pid --fork \
 		    --kill-child --mount-proc "${CI_WRAP[@]}" "$CONFINIT" "$@" \
-		    >"$CI_OUT" 2>"$CI_ERR" &
+		    <"$CI_IN" >"$CI_OUT" 2>"$CI_ERR" &
 		CI_JOB=$!
 		track "$CI_JOB"
 		wait_until 10 t_find_confinit
@@ -289,7 +291,7 @@ ci_start() {
 		;;
 	sub)
 		"$HELPERS/launcher" "${CI_LAUNCH[@]}" -- "${CI_WRAP[@]}" \
-		    "$CONFINIT" "$@" >"$CI_OUT" 2>"$CI_ERR" &
+		    "$CONFINIT" "$@" <"$CI_IN" >"$CI_OUT" 2>"$CI_ERR" &
 		CI_JOB=$!
 		CI_PID=$CI_JOB
 		CI_NSPID=$CI_JOB
@@ -334,11 +336,13 @@ ci_run() {
 	pid1)
 		timeout -s KILL 20 "$HELPERS/launcher" "${CI_LAUNCH[@]}" -- \
 		    unshare --pid --fork --kill-child --mount-proc \
-		    "${CI_WRAP[@]}" "$CONFINIT" "$@" >"$CI_OUT" 2>"$CI_ERR"
+		    "${CI_WRAP[@]}" "$CONFINIT" "$@" \
+		    <"$CI_IN" >"$CI_OUT" 2>"$CI_ERR"
 		;;
 	sub)
 		timeout -s KILL 20 "$HELPERS/launcher" "${CI_LAUNCH[@]}" -- \
-		    "${CI_WRAP[@]}" "$CONFINIT" "$@" >"$CI_OUT" 2>"$CI_ERR"
+		    "${CI_WRAP[@]}" "$CONFINIT" "$@" \
+		    <"$CI_IN" >"$CI_OUT" 2>"$CI_ERR"
 		;;
 	esac
 	CI_RC=$?
