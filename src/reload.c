@@ -182,10 +182,13 @@ reload_sources_pending(const struct reload *r)
 	struct buf b = {0};
 	size_t i;
 
-	for (i = 0; i < r->nsources; i++)
-		if (r->sources[i]->snap == NULL)
-			buf_printf(&b, "%s%s", b.len ? ", " : "",
-			    r->sources[i]->name);
+	for (i = 0; i < r->nsources; i++) {
+		if (r->sources[i]->snap != NULL)
+			continue;
+		buf_printf(&b, "%s%s", b.len ? ", " : "", r->sources[i]->name);
+		if (r->sources[i]->error != NULL)
+			buf_printf(&b, " (%s)", r->sources[i]->error);
+	}
 	return buf_steal(&b);
 }
 

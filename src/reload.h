@@ -93,8 +93,8 @@ int reload_write_all(struct reload *r, bool dry_run, struct cerr *err);
 /* True when every source has delivered its first snapshot. */
 bool reload_sources_ready(const struct reload *r);
 
-/* Sources still without a first snapshot, as "name, name"; the caller
- * frees it. */
+/* Sources still without a first snapshot, as "name (why), name"; the
+ * caller frees it. */
 char *reload_sources_pending(const struct reload *r);
 
 /* Missing keys with their templates, one "KEY (TEMPLATE)" per line; the

@@ -77,6 +77,8 @@ source_start(struct source *s, struct cerr *err)
 void
 source_update(struct source *s, struct kv *snap)
 {
+	free(s->error);
+	s->error = NULL;
 	if (s->snap != NULL && kv_equal(s->snap, snap)) {
 		kv_free(snap);
 		return;
@@ -89,6 +91,13 @@ source_update(struct source *s, struct kv *snap)
 }
 
 void
+source_failed(struct source *s, const char *why)
+{
+	free(s->error);
+	s->error = xstrdup(why);
+}
+
+void
 source_free(struct source *s)
 {
 	if (s == NULL)
@@ -96,6 +105,7 @@ source_free(struct source *s)
 	if (s->ops->close != NULL)
 		s->ops->close(s);
 	kv_free(s->snap);
+	free(s->error);
 	free(s->name);
 	free(s->url);
 	free(s);

@@ -37,7 +37,8 @@ struct source {
 	/* Called after snap was replaced by a different snapshot. */
 	void (*changed)(void *arg, struct source *s);
 	void *changed_arg;
-	void *priv; /* the backend's */
+	void *priv;  /* the backend's */
+	char *error; /* why the last attempt failed; NULL after a success */
 };
 
 /*
@@ -58,6 +59,12 @@ int source_start(struct source *s, struct cerr *err);
  * content differs; for backends.
  */
 void source_update(struct source *s, struct kv *snap);
+
+/*
+ * Records why the last attempt to read s failed (copied; for the startup
+ * timeout message); a later source_update() clears it. For backends.
+ */
+void source_failed(struct source *s, const char *why);
 
 /* Closes and frees s; NULL is a no-op. */
 void source_free(struct source *s);
