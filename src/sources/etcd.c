@@ -432,6 +432,7 @@ etcd_failed(struct etcd *e, const char *why)
 	    strncmp(why + 7, e->s->name, n) == 0 &&
 	    strncmp(why + 7 + n, ": ", 2) == 0)
 		why += 9 + n;
+	source_failed(e->s, why);
 	if (!e->failing || log_get_level() >= LOGL_DEBUG)
 		log_warn("source %s: %s; next try with %s in %lld ms",
 		    e->s->name, why, net_endpoints_host(&e->ep),

@@ -143,6 +143,8 @@ expect_grep "down at start: the message names the source" \
     "startup timeout.*etcd://127.0.0.1:$DEAD/myapp" "$CI_ERR"
 expect_grep "down at start: the reason is logged" \
     "127.0.0.1:$DEAD.*(connect|Connection refused)" "$CI_ERR"
+expect_grep "down at start: the exit message says why" \
+    "startup timeout.*myapp \(.*connect" "$CI_ERR"
 
 # A bad URL is a configuration-time error naming the source.
 ci_run sub --source "etcd://127.0.0.1:99999/x" -- true
