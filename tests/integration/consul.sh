@@ -93,17 +93,20 @@ printf '%s\n' "$TOKEN" >"$D/token"
 consul_start acl --acl-token "$TOKEN"
 consul_put "$CONSUL_PORT" app/db/host 10.1.1.1 "$TOKEN"
 consul_put "$CONSUL_PORT" app/db/port 1 "$TOKEN"
+consul_put "$CONSUL_PORT" app/db/pass pw-0xdeadbeef-value "$TOKEN"
 cat >"$D/acl.yaml" <<YAML
 sources:
-  - {name: guarded, url: "consul://127.0.0.1:$CONSUL_PORT/app", token_file: $D/token}
+  - {name: guarded, url: "consul://127.0.0.1:$CONSUL_PORT/app", token_file: $D/token, secret: true}
 templates:
-  - {contents: "{{ key \"db/host\" }}\n", dest: $D/out/acl.conf}
+  - {contents: "{{ key \"db/host\" }} {{ key \"db/pass\" }}\n", dest: $D/out/acl.conf}
 YAML
 ci_run sub --config "$D/acl.yaml" --once --log-level trace
-expect_eq "token: read with the token" "0 10.1.1.1" \
+expect_eq "token: read with the token" "0 10.1.1.1 pw-0xdeadbeef-value" \
     "$CI_RC $(cat "$D/out/acl.conf" 2>/dev/null)"
 expect_no_grep "token: no GET without it" 'no-token' "$D/acl.req"
 expect_no_grep "token: never in the log" "$TOKEN" "$CI_ERR"
+expect_no_grep "secret: a secret source's value is never logged" \
+    'pw-0xdeadbeef' "$CI_ERR"
 
 # No token: 403 Permission denied, reported; exit 4 at startup.
 cat >"$D/noacl.yaml" <<YAML

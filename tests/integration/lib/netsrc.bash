@@ -32,6 +32,7 @@ consul_start() {
 	    --port-file "$T_DIR/$name.port" --log "$T_DIR/$name.req" "$@" \
 	    >>"$T_DIR/$name.out" 2>&1 &
 	CONSUL_PID=$!
+	disown "$CONSUL_PID"
 	NET_PIDS+=("$CONSUL_PID")
 	net_wait_port "$T_DIR/$name.port" || {
 		echo "consul stand-in $name did not start" >&2
@@ -57,6 +58,7 @@ httpd_start() {
 	    --port-file "$T_DIR/$name.port" --log "$T_DIR/$name.req" "$@" \
 	    >>"$T_DIR/$name.out" 2>&1 &
 	HTTPD_PID=$!
+	disown "$HTTPD_PID"
 	NET_PIDS+=("$HTTPD_PID")
 	net_wait_port "$T_DIR/$name.port" || {
 		echo "http server $name did not start" >&2
@@ -66,10 +68,10 @@ httpd_start() {
 	HTTPD_PORT=$PORT
 }
 
-# net_stop PID: stops a server started above and waits for it.
+# net_stop PID: stops a server started above and waits until it is gone.
 net_stop() {
 	kill -KILL "$1" 2>/dev/null
-	wait "$1" 2>/dev/null
+	wait_until 10 gone "$1"
 	return 0
 }
 
