@@ -257,6 +257,23 @@ test_next_index(void **state)
 	assert_int_equal(consul_next_index(0, 0), 1);
 }
 
+static void
+test_bucket(void **state)
+{
+	struct consul_bucket b = {0};
+
+	/* A burst of two goes at once. */
+	assert_int_equal(consul_bucket_take(&b, 1000, 100), 0);
+	assert_int_equal(consul_bucket_take(&b, 1000, 100), 0);
+	/* The third waits a whole interval, the fourth two. */
+	assert_int_equal(consul_bucket_take(&b, 1000, 100), 100);
+	assert_int_equal(consul_bucket_take(&b, 1100, 100), 100);
+	/* Quiet for long: the burst is back, never more than two. */
+	assert_int_equal(consul_bucket_take(&b, 10000, 100), 0);
+	assert_int_equal(consul_bucket_take(&b, 10000, 100), 0);
+	assert_int_equal(consul_bucket_take(&b, 10050, 100), 50);
+}
+
 int
 main(void)
 {
@@ -272,6 +289,7 @@ main(void)
 	    cmocka_unit_test(test_parse_errors),
 	    cmocka_unit_test(test_index_header),
 	    cmocka_unit_test(test_next_index),
+	    cmocka_unit_test(test_bucket),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
