@@ -66,16 +66,24 @@ expect_true "change: rendered" \
     wait_until 10 grep -q 'db=10.0.0.2' "$D/out/app.conf"
 expect_true "change: one SIGHUP" wait_until 10 test "$(hups)" = 1
 
-# Each failure: a line naming the source, nothing else changes.
-# failure NAME REGEX: waits for a new log line matching REGEX.
+# Each failure: a line naming the source, nothing else changes. After each
+# one the good body comes back (a 304: a success, which resets the backoff).
+GOOD='{"db": {"host": "10.0.0.2", "port": 5432}}'
+# failure NAME REGEX: waits for a new log line matching REGEX, checks that
+# nothing changed, then serves the good body again until it is revalidated.
 failure() {
 	local before
 	before=$(count_lines "$CI_ERR" "$2")
 	expect_true "$1: logged, naming the source" \
-	    wait_until 15 more_lines "$CI_ERR" "$2" "$before"
+	    wait_until 40 more_lines "$CI_ERR" "$2" "$before"
 	expect_eq "$1: file kept" "db=10.0.0.2:5432" "$(cat "$D/out/app.conf")"
 	expect_eq "$1: no signal" 1 "$(hups)"
 	expect_true "$1: confinit and the app run" ci_only_app
+	[[ $1 == "connection refused" ]] && return
+	rm -f "$W/app.json.mode" "$W/app.json.ctype"
+	printf '%s' "$GOOD" >"$W/app.json"
+	before=$(count_lines "$D/web.req" '^GET /app.json 304')
+	wait_until 40 more_lines "$D/web.req" '^GET /app.json 304' "$before"
 }
 echo 500 >"$W/app.json.mode"
 failure "500" 'source app: 127.0.0.1:[0-9]+: HTTP 500: error; keeping the last good values'
@@ -83,17 +91,15 @@ echo truncate >"$W/app.json.mode"
 printf '{"db": {"host": "10.0.0.3", "port": 5432}}' >"$W/app.json"
 failure "truncated" 'source app: GET .*/app.json: .*(transfer closed|Partial|partial).*keeping the last good values'
 echo slow >"$W/app.json.mode"
+printf '{"db": {"host": "10.0.0.3", "port": 5432}}' >"$W/app.json"
 failure "slow" 'source app: GET .*/app.json: .*(timed out|Timeout|timeout).*keeping the last good values'
 echo close >"$W/app.json.mode"
 failure "closed" 'source app: GET .*/app.json: .*(Empty reply|closed|Recv failure).*keeping the last good values'
-rm -f "$W/app.json.mode"
 printf '{"db": {"host": ' >"$W/app.json"
 failure "malformed JSON" 'source app: 127.0.0.1:[0-9]+/app.json:1:[0-9]+: .*keeping the last good values'
-printf '{"db": "10.0.0.4"}' >"$W/app.json"
 printf 'application/yaml\n' >"$W/app.json.ctype"
 printf 'db: [unclosed\n' >"$W/app.json"
 failure "malformed YAML" 'source app: 127.0.0.1:[0-9]+/app.json:[0-9]+:[0-9]+: .*keeping the last good values'
-rm -f "$W/app.json.ctype"
 head -c $((17 << 20)) /dev/zero | tr '\0' ' ' >"$W/app.json"
 failure "over the cap" 'source app: .*(larger|cap|limit|exceed).*keeping the last good values'
 net_stop "$HTTPD_PID"
