@@ -33,6 +33,7 @@ import os
 import base64
 import json
 import re
+import ssl
 import sys
 import threading
 import time
@@ -221,6 +222,8 @@ def main():
                    help="the raft index before the first write")
     p.add_argument("--data", help="JSON object of initial keys and values")
     p.add_argument("--log", help="append one line per request here")
+    p.add_argument("--cert", help="serve HTTPS with this certificate")
+    p.add_argument("--key", help="and this key")
     opts = p.parse_args()
 
     ThreadingHTTPServer.daemon_threads = True
@@ -229,6 +232,10 @@ def main():
     srv.opts = opts
     srv.log_lock = threading.Lock()
     srv.store = Store(opts.index_start)
+    if opts.cert:
+        ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        ctx.load_cert_chain(opts.cert, opts.key)
+        srv.socket = ctx.wrap_socket(srv.socket, server_side=True)
     if opts.data:
         with open(opts.data) as f:
             for k, v in json.load(f).items():

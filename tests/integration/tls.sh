@@ -3,7 +3,8 @@
 # Python's ssl) that requires a client certificate, with a test CA made by
 # openssl at test time: verification passes with the CA, fails clearly
 # without it or for another name, the client certificate is sent (and its
-# absence is reported), tls.insecure works and warns.
+# absence is reported), tls.insecure works and warns; consuls:// against
+# the Consul stand-in served over HTTPS.
 . "$(dirname "$0")/lib/lib.bash"
 . "$(dirname "$0")/lib/netsrc.bash"
 
@@ -84,5 +85,17 @@ run insecure "{insecure: true, cert: $K/cli.pem, key: $K/cli.key}"
 expect_eq "insecure: read without verification" "0 tls-host" \
     "$CI_RC $(cat "$D/out/insecure.conf" 2>/dev/null)"
 expect_grep "insecure: warned" 'source secure: tls.insecure' "$CI_ERR"
+
+# consuls://: the Consul stand-in over HTTPS, verified with the CA.
+printf '{"app/db/host": "consul-tls"}' >"$D/kv.json"
+consul_start ctls --cert "$K/srv.pem" --key "$K/srv.key" --data "$D/kv.json"
+run consuls "{ca: $K/ca.pem}" "consuls://127.0.0.1:$CONSUL_PORT/app"
+expect_eq "consuls: verified with the CA" "0 consul-tls" \
+    "$CI_RC $(cat "$D/out/consuls.conf" 2>/dev/null)"
+run consulsnoca "{}" "consuls://127.0.0.1:$CONSUL_PORT/app"
+expect_eq "consuls: no CA, exit 4" 4 "$CI_RC"
+expect_grep "consuls: the certificate problem, with the source's name" \
+    'source secure: GET https://127.0.0.1:[0-9]+/v1/kv/app/\?recurse: .*(certificate|issuer)' \
+    "$CI_ERR"
 
 finish
