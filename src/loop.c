@@ -89,6 +89,19 @@ loop_timer_add(struct loop *l, struct loop_timer *t, void (*fire)(void *),
 }
 
 void
+loop_timer_del(struct loop *l, struct loop_timer *t)
+{
+	size_t i;
+
+	for (i = 0; i < l->ntimers; i++) {
+		if (l->timers[i] != t)
+			continue;
+		l->timers[i] = l->timers[--l->ntimers];
+		return;
+	}
+}
+
+void
 loop_timer_arm(struct loop_timer *t, int64_t ms)
 {
 	t->deadline = loop_now() + (ms > 0 ? ms : 0);

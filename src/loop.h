@@ -34,6 +34,8 @@ void loop_fd_del(struct loop *l, int fd);
 /* Registers t (disarmed) with the loop; t must outlive the loop. */
 void loop_timer_add(struct loop *l, struct loop_timer *t, void (*fire)(void *),
     void *arg);
+/* Unregisters t (a freed backend's timer); unknown timers are ignored. */
+void loop_timer_del(struct loop *l, struct loop_timer *t);
 /* Fires t once, ms from now (replacing an earlier deadline). */
 void loop_timer_arm(struct loop_timer *t, int64_t ms);
 void loop_timer_disarm(struct loop_timer *t);

@@ -192,7 +192,6 @@ net_ref(struct loop *l)
 	curl_multi_setopt(n->multi, CURLMOPT_SOCKETDATA, n);
 	curl_multi_setopt(n->multi, CURLMOPT_TIMERFUNCTION, net_timer_cb);
 	curl_multi_setopt(n->multi, CURLMOPT_TIMERDATA, n);
-	/* A second registration of the same timer is harmless. */
 	loop_timer_add(l, &net_timer, net_timer_fire, n);
 	return n;
 }
@@ -206,7 +205,7 @@ net_unref(struct net *n)
 		net_cancel(n->reqs);
 	curl_multi_cleanup(n->multi);
 	n->multi = NULL;
-	loop_timer_disarm(&net_timer);
+	loop_timer_del(n->loop, &net_timer);
 }
 
 size_t

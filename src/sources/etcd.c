@@ -702,7 +702,7 @@ etcd_close(struct source *s)
 	if (e == NULL)
 		return;
 	if (e->net != NULL) {
-		loop_timer_disarm(&e->retry);
+		loop_timer_del(s->loop, &e->retry);
 		net_cancel(e->req);
 		net_unref(e->net);
 	}

@@ -23,6 +23,8 @@ edit() {
 	printf '%s' "$2" >"$1.new" && mv "$1.new" "$1"
 }
 count() { grep -c "^$2" "$1" 2>/dev/null || true; }
+# hups_are N: true when the app has logged exactly N SIGHUPs.
+hups_are() { test "$(count "$D/app.log" hup)" = "$1"; }
 
 edit "$D/kv.yaml" $'port: 1\nenv:\n  greeting: hello\n'
 cat >"$D/cfg.yaml" <<YAML
@@ -72,7 +74,7 @@ expect_true "broken edit: logged with the file's name" \
 edit "$D/kv.yaml" $'port: 7\nenv:\n  greeting: hello\n'
 expect_true "broken edit: a later good edit is applied" \
     wait_until 10 grep -qx port=7 "$D/out/app.conf"
-wait_until 5 test "$(count "$D/app.log" hup)" = 2
+wait_until 5 hups_are 2
 expect_eq "broken edit: the app was only signalled for the good edit" 2 \
     "$(count "$D/app.log" hup)"
 

@@ -15,6 +15,8 @@ trap 'echo "hup $$" >>"$1"' HUP
 while :; do sleep 0.05; done
 SH
 count() { grep -c "^$2" "$1" 2>/dev/null || true; }
+# hups_are N: true when the app has logged exactly N SIGHUPs.
+hups_are() { test "$(count "$D/app.log" hup)" = "$1"; }
 file_is() { [[ $(cat "$1" 2>/dev/null) == "$2" ]]; }
 
 etcd_start a
@@ -54,13 +56,13 @@ etcd_put /myapp/db/host 10.0.0.6
 expect_true "put: re-rendered" \
     wait_until 10 file_is "$D/app.conf" $'host=10.0.0.6\nport=5432\nn=none'
 expect_true "put: the app got SIGHUP" \
-    wait_until 10 test "$(count "$D/app.log" hup)" = 1
+    wait_until 10 hups_are 1
 
 etcd_del /myapp/db/port
 expect_true "delete: re-rendered without the key" \
     wait_until 10 file_is "$D/app.conf" $'host=10.0.0.6\nport=none\nn=none'
 expect_true "delete: the app got SIGHUP" \
-    wait_until 10 test "$(count "$D/app.log" hup)" = 2
+    wait_until 10 hups_are 2
 
 etcd_put /myappx/db/host other
 etcd_put /db/host other

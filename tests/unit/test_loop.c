@@ -49,6 +49,9 @@ test_timers(void **state)
 	loop_timer_arm(&a, 20);
 	loop_timer_arm(&never, 10);
 	loop_timer_disarm(&never);
+	/* A deleted timer does not fire even when armed. */
+	loop_timer_arm(&never, 5);
+	loop_timer_del(r.l, &never);
 	assert_int_equal(loop_run(r.l), 0);
 	took = loop_now() - t0;
 	assert_int_equal(r.n, 2);
