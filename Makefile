@@ -60,6 +60,8 @@ demo: build
 	@sh examples/demo/run.sh $(BUILD)/confinit
 
 bench: build
+	@sh tests/deps.sh hyperfine tini dumb-init catatonit time golang-go \
+		etcd-server
 	@sh bench/run.sh $(BUILD)
 
 # Each fuzz target for FUZZ_SECONDS, from its committed corpus; new inputs go
