@@ -684,7 +684,7 @@ consul_close(struct source *s)
 	if (c == NULL)
 		return;
 	net_cancel(c->req);
-	loop_timer_disarm(&c->timer);
+	loop_timer_del(s->loop, &c->timer);
 	net_unref(c->net);
 	consul_url_free(&c->u);
 	net_endpoints_free(&c->ep);

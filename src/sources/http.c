@@ -380,7 +380,7 @@ http_close(struct source *s)
 	if (h == NULL)
 		return;
 	net_cancel(h->req);
-	loop_timer_disarm(&h->timer);
+	loop_timer_del(s->loop, &h->timer);
 	net_unref(h->net);
 	http_url_free(&h->u);
 	net_endpoints_free(&h->ep);
