@@ -116,6 +116,8 @@ verbosity -v yes yes -v
 verbosity "--log-level error" no no --log-level error
 verbosity "--log-level debug" yes yes --log-level debug
 TINI_VERBOSITY=0 verbosity TINI_VERBOSITY=0 no no
+TINI_VERBOSITY=1 verbosity TINI_VERBOSITY=1 yes no
+TINI_VERBOSITY=3 verbosity TINI_VERBOSITY=3 yes yes
 CONFINIT_LOG_LEVEL=error verbosity CONFINIT_LOG_LEVEL=error no no
 # The command line wins.
 CONFINIT_LOG_LEVEL=error verbosity "--log-level warn over env" yes no \
