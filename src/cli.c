@@ -451,10 +451,10 @@ cli_log_level(const struct options *o)
 
 	if (o->log_level >= 0)
 		return o->log_level;
-	/* tini prints fatal errors at verbosity 1 (its default), warnings
-	 * at 2, and so on; -v adds one. */
+	/* tini's verbosity N shows errors at 0, warnings from 1 (its
+	 * default), info from 2, debug from 3, trace from 4: our levels. */
 	if (o->tini_verbosity >= 0)
-		level = o->tini_verbosity - 1;
+		level = o->tini_verbosity;
 	level += o->verbose;
 	if (level < LOGL_ERROR)
 		level = LOGL_ERROR;

@@ -203,7 +203,7 @@ test_environment(void **state)
 	assert_true(o.subreaper);
 	assert_true(o.kill_group);
 	assert_int_equal(o.tini_verbosity, 3);
-	assert_int_equal(cli_log_level(&o), LOGL_INFO);
+	assert_int_equal(cli_log_level(&o), LOGL_DEBUG);
 	assert_int_equal(o.kill_timeout_ms, 5000);
 	assert_int_equal(o.rewrite[15], 3);
 	assert_int_equal(o.rewrite[10], 0);
@@ -251,12 +251,19 @@ static void
 test_verbosity(void **state)
 {
 	char *env[] = {"TINI_VERBOSITY=1", NULL};
+	char *env0[] = {"TINI_VERBOSITY=0", NULL};
+	char *env3[] = {"TINI_VERBOSITY=3", NULL};
 	char *quiet[] = {"confinit", "app", NULL};
 	char *loud[] = {"confinit", "-vvvvvv", "app", NULL};
 	struct options o;
 
+	/* tini's default, 1, shows warnings; 0 errors only; 3 debug. */
 	assert_int_equal(cli_parse(&o, ARGC(quiet), quiet, env, NULL), 0);
+	assert_int_equal(cli_log_level(&o), LOGL_WARN);
+	assert_int_equal(cli_parse(&o, ARGC(quiet), quiet, env0, NULL), 0);
 	assert_int_equal(cli_log_level(&o), LOGL_ERROR);
+	assert_int_equal(cli_parse(&o, ARGC(quiet), quiet, env3, NULL), 0);
+	assert_int_equal(cli_log_level(&o), LOGL_DEBUG);
 	assert_int_equal(cli_parse(&o, ARGC(loud), loud, no_env, NULL), 0);
 	assert_int_equal(cli_log_level(&o), LOGL_TRACE);
 }
