@@ -12,9 +12,10 @@ mkdir -p "$D/out"
 # An app that logs its start (with its pid and $GREETING) and each SIGHUP.
 cat >"$D/app.sh" <<'SH'
 log=$1
-echo "start $$ ${GREETING:-}" >>"$log"
 trap 'echo "hup $$" >>"$log"' HUP
 trap 'echo "term $$" >>"$log"; exit 0' TERM
+# Only now, with the traps set, may a test send anything.
+echo "start $$ ${GREETING:-}" >>"$log"
 while :; do sleep 0.05; done
 SH
 
@@ -92,6 +93,31 @@ kill -TERM "$CI_PID"
 ci_wait
 expect_eq "stop: the app's status" 0 "$CI_RC"
 
+# A template with a command runs it after each change instead of
+# signalling the app; a failing command is logged and changes nothing else.
+edit "$D/c.yaml" "v: 1"
+cat >"$D/cmd.yaml" <<YAML
+sources: [{url: "file://$D/c.yaml"}]
+templates:
+  - contents: 'v={{ key "v" }}'
+    dest: $D/out/cmd.conf
+    command: [sh, -c, 'cat $D/out/cmd.conf >>$D/cmd.log; echo >>$D/cmd.log; test "\$(cat $D/out/cmd.conf)" != v=3']
+exec: {command: [sh, $D/app.sh, $D/app2.log]}
+YAML
+ci_start sub --config "$D/cmd.yaml"
+wait_until 10 grep -q '^start' "$D/app2.log"
+expect_true "command: not run at start" test ! -e "$D/cmd.log"
+edit "$D/c.yaml" "v: 2"
+expect_true "command: run after a change, on the new file" \
+    wait_until 10 grep -qx v=2 "$D/cmd.log"
+edit "$D/c.yaml" "v: 3"
+expect_true "command: a failing command is logged" \
+    wait_until 10 grep -q 'command sh exited with 1' "$CI_ERR"
+expect_eq "command: the app got no SIGHUP" 0 "$(count "$D/app2.log" hup)"
+expect_true "command: the app still runs" alive "$CI_PID"
+kill -TERM "$CI_PID"
+ci_wait
+
 # A reader polling the destination over 1,000 re-renders never sees a
 # partial file.
 body=$(printf 'line %s\n' $(seq 1 400))
@@ -100,11 +126,11 @@ sources: [{url: "file://$D/n.yaml"}]
 templates:
   - contents: "BEGIN\n{{ key \"n\" }}\n$body\nEND\n"
     dest: $D/out/big.conf
-exec: {command: [sh, -c, 'trap : HUP; while :; do sleep 0.1; done']}
+exec: {command: [sh, -c, 'trap : HUP; touch $D/big.ready; while :; do sleep 0.1; done']}
 YAML
 edit "$D/n.yaml" "n: 0"
 ci_start sub --config "$D/big.yaml"
-wait_until 10 test -s "$D/out/big.conf"
+wait_until 10 test -e "$D/big.ready"
 "$HELPERS/readloop" "$D/out/big.conf" "$D/stop" >"$D/readloop.out" &
 reader=$!
 "$HELPERS/rewriter" "$D/n.yaml" "$D/out/big.conf" 1000 >"$D/rewriter.out"

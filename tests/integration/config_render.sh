@@ -61,6 +61,19 @@ expect_eq "perms: mode and owner" "600 nobody nogroup" \
 content "$D/out/deep/x.conf"
 expect_eq "perms: inline template, create_dirs" "x=shop" "$GOT"
 
+# engine: envsubst expands ${VAR} forms only; {{ }} stays as written.
+printf 'user=${DB_USER}\nport=${DB_PORT:-5432}\nkeep={{ key "x" }}\n' \
+    >"$D/plain.conf.in"
+cat >"$D/envsubst.yaml" <<YAML
+templates:
+  - {src: $D/plain.conf.in, dest: $D/out/plain.conf, engine: envsubst}
+YAML
+DB_USER=alice ci_run sub --config "$D/envsubst.yaml" --once
+expect_eq "envsubst: exit status" 0 "$CI_RC"
+content "$D/out/plain.conf"
+expect_eq "envsubst: \${} expanded, {{ }} kept" \
+    $'user=alice\nport=5432\nkeep={{ key "x" }}\n' "$GOT"
+
 # A key that is missing: wait, then exit 4 naming it.
 printf '{{ key "app/late" }}\n' >"$D/late.tmpl"
 ci_run sub --once --startup-timeout 1s --source "file://$D/kv.yaml" \

@@ -11,13 +11,21 @@ printf 'h1' >"$D/dir/db/host"
 printf '5432\n' >"$D/dir/db/port"
 printf 'secret' >"$D/dir/.hidden"
 
-app=(sh -c 'trap "echo hup >>'"$D"'/hups" HUP; while :; do sleep 0.05; done')
+# The app says it is ready only once its trap is set: a SIGHUP before
+# that would end it (and confinit with it).
+app=(sh -c 'trap "echo hup >>'"$D"'/hups" HUP; touch '"$D"'/ready
+	while :; do sleep 0.05; done')
+# start ARGS...: starts confinit with the app and waits until it is ready.
+start() {
+	rm -f "$D/ready"
+	ci_start pid1 "$@" -- "${app[@]}"
+	wait_until 10 test -e "$D/ready"
+}
 
 # A directory: keys are relative paths, values the bytes as stored.
 printf '{{ key "db/host" }}|{{ key "db/port" }}|{{ keyOrDefault "new/key" "-" }}|{{ keyExists ".hidden" }}' \
     >"$D/dir.tmpl"
-ci_start pid1 --source "file://$D/dir" --template "$D/dir.tmpl:$D/out/dir" \
-    -- "${app[@]}"
+start --source "file://$D/dir" --template "$D/dir.tmpl:$D/out/dir"
 expect_true "dir: first render" wait_until 10 test -s "$D/out/dir"
 expect_eq "dir: keys from files, newline kept, dot-files skipped" \
     $'h1|5432\n|-|false' "$(cat "$D/out/dir")"
@@ -41,8 +49,7 @@ printf 'level: info\n' >"$cm/..v1/app.yaml"
 ln -s ..v1 "$cm/..data"
 ln -s ..data/app.yaml "$cm/app.yaml"
 printf 'level={{ key "level" }}' >"$D/cm.tmpl"
-ci_start pid1 --source "file://$cm/app.yaml" \
-    --template "$D/cm.tmpl:$D/out/cm" -- "${app[@]}"
+start --source "file://$cm/app.yaml" --template "$D/cm.tmpl:$D/out/cm"
 expect_true "configmap: first render" wait_until 10 grep -qx level=info "$D/out/cm"
 mkdir "$cm/..v2"
 printf 'level: debug\n' >"$cm/..v2/app.yaml"

@@ -12,9 +12,10 @@
 D=$T_DIR
 mkdir -p "$D/out"
 cat >"$D/app.sh" <<'SH'
-echo "start $$" >>"$1"
 trap 'echo "hup $$" >>"$1"' HUP
 trap 'exit 0' TERM
+# "start" only once the traps are set: tests wait for it.
+echo "start $$" >>"$1"
 while :; do sleep 0.05; done
 SH
 

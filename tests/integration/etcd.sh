@@ -10,8 +10,9 @@
 D=$T_DIR
 
 cat >"$D/app.sh" <<'SH'
-echo "start $$" >>"$1"
 trap 'echo "hup $$" >>"$1"' HUP
+# "start" only once the traps are set: tests wait for it.
+echo "start $$" >>"$1"
 while :; do sleep 0.05; done
 SH
 count() { grep -c "^$2" "$1" 2>/dev/null || true; }

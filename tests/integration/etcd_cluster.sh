@@ -7,8 +7,9 @@
 
 D=$T_DIR
 cat >"$D/app.sh" <<'SH'
-echo "start $$" >>"$1"
 trap 'echo "hup $$" >>"$1"' HUP
+# "start" only once the traps are set: tests wait for it.
+echo "start $$" >>"$1"
 while :; do sleep 0.05; done
 SH
 file_is() { [[ $(cat "$1" 2>/dev/null) == "$2" ]]; }
