@@ -1241,3 +1241,90 @@ funcs_time_format(struct buf *out, const char *l, size_t n, const struct tm *tm,
 		}
 	}
 }
+
+/* Template functions that several dialects share, word for word. */
+
+/* toUpper S. */
+int
+funcs_fn_upper(struct tmpl_call *c, size_t argc, const struct tval *argv,
+    struct tval *ret)
+{
+	struct buf b = {0};
+	const char *s = NULL;
+	size_t n = 0;
+
+	if (funcs_arg_str(c, argv[0], &s, &n) < 0)
+		return -1;
+	funcs_upper(&b, s, n);
+	*ret = funcs_str_buf(c, &b);
+	return 0;
+}
+
+/* toLower S. */
+int
+funcs_fn_lower(struct tmpl_call *c, size_t argc, const struct tval *argv,
+    struct tval *ret)
+{
+	struct buf b = {0};
+	const char *s = NULL;
+	size_t n = 0;
+
+	if (funcs_arg_str(c, argv[0], &s, &n) < 0)
+		return -1;
+	funcs_lower(&b, s, n);
+	*ret = funcs_str_buf(c, &b);
+	return 0;
+}
+
+/* split S SEP: strings.Split. */
+int
+funcs_fn_split(struct tmpl_call *c, size_t argc, const struct tval *argv,
+    struct tval *ret)
+{
+	const char *s = NULL, *sep = NULL;
+	size_t n = 0, sn = 0;
+
+	if (funcs_arg_str(c, argv[0], &s, &n) < 0 ||
+	    funcs_arg_str(c, argv[1], &sep, &sn) < 0)
+		return -1;
+	*ret = funcs_split(tmpl_call_arena(c), s, n, sep, sn);
+	return 0;
+}
+
+/* replace S OLD NEW N: strings.Replace (N < 0: all). */
+int
+funcs_fn_replace(struct tmpl_call *c, size_t argc, const struct tval *argv,
+    struct tval *ret)
+{
+	const char *s = NULL, *old = NULL, *new = NULL;
+	size_t n = 0, on = 0, nn = 0;
+	struct buf b = {0};
+	int64_t count = 0;
+
+	if (funcs_arg_str(c, argv[0], &s, &n) < 0 ||
+	    funcs_arg_str(c, argv[1], &old, &on) < 0 ||
+	    funcs_arg_str(c, argv[2], &new, &nn) < 0 ||
+	    funcs_arg_int(c, argv[3], &count) < 0)
+		return -1;
+	funcs_replace(&b, s, n, old, on, new, nn, count);
+	*ret = funcs_str_buf(c, &b);
+	return 0;
+}
+
+/* atoi S: strconv.Atoi. */
+int
+funcs_fn_atoi(struct tmpl_call *c, size_t argc, const struct tval *argv,
+    struct tval *ret)
+{
+	const char *s = NULL;
+	size_t n = 0;
+	int64_t i = 0;
+	int rc;
+
+	if (funcs_arg_str(c, argv[0], &s, &n) < 0)
+		return -1;
+	if ((rc = funcs_parse_int(s, n, &i)) != FUNCS_OK)
+		return funcs_fail_strconv(c, NULL, "Atoi", s, n, rc);
+	*ret = tval_int(i);
+	return 0;
+}

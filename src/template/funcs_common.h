@@ -100,4 +100,20 @@ int funcs_json_parse(struct tarena *a, const char *s, size_t n,
 void funcs_time_format(struct buf *out, const char *layout, size_t n,
     const struct tm *tm, long nsec);
 
+/*
+ * Functions identical in several dialects (each table names them):
+ * toUpper/upper, toLower/lower (all three); split S SEP, replace S OLD NEW
+ * N, atoi S (confd and dockerize, which wrap Go's strings and strconv).
+ */
+int funcs_fn_upper(struct tmpl_call *c, size_t argc, const struct tval *argv,
+    struct tval *ret);
+int funcs_fn_lower(struct tmpl_call *c, size_t argc, const struct tval *argv,
+    struct tval *ret);
+int funcs_fn_split(struct tmpl_call *c, size_t argc, const struct tval *argv,
+    struct tval *ret);
+int funcs_fn_replace(struct tmpl_call *c, size_t argc, const struct tval *argv,
+    struct tval *ret);
+int funcs_fn_atoi(struct tmpl_call *c, size_t argc, const struct tval *argv,
+    struct tval *ret);
+
 #endif

@@ -592,21 +592,6 @@ fn_dir(struct tmpl_call *c, size_t argc, const struct tval *argv,
 	return 0;
 }
 
-/* split S SEP: strings.Split. */
-static int
-fn_split(struct tmpl_call *c, size_t argc, const struct tval *argv,
-    struct tval *ret)
-{
-	const char *s, *sep;
-	size_t n, sn;
-
-	if (funcs_arg_str(c, argv[0], &s, &n) < 0 ||
-	    funcs_arg_str(c, argv[1], &sep, &sn) < 0)
-		return -1;
-	*ret = funcs_split(tmpl_call_arena(c), s, n, sep, sn);
-	return 0;
-}
-
 /* join LIST SEP: strings.Join. */
 static int
 fn_join(struct tmpl_call *c, size_t argc, const struct tval *argv,
@@ -683,38 +668,6 @@ fn_datetime(struct tmpl_call *c, size_t argc, const struct tval *argv,
 	return 0;
 }
 
-/* toUpper S. */
-static int
-fn_to_upper(struct tmpl_call *c, size_t argc, const struct tval *argv,
-    struct tval *ret)
-{
-	struct buf b = {0};
-	const char *s;
-	size_t n;
-
-	if (funcs_arg_str(c, argv[0], &s, &n) < 0)
-		return -1;
-	funcs_upper(&b, s, n);
-	*ret = funcs_str_buf(c, &b);
-	return 0;
-}
-
-/* toLower S. */
-static int
-fn_to_lower(struct tmpl_call *c, size_t argc, const struct tval *argv,
-    struct tval *ret)
-{
-	struct buf b = {0};
-	const char *s;
-	size_t n;
-
-	if (funcs_arg_str(c, argv[0], &s, &n) < 0)
-		return -1;
-	funcs_lower(&b, s, n);
-	*ret = funcs_str_buf(c, &b);
-	return 0;
-}
-
 /* contains S SUBSTR: strings.Contains. */
 static int
 fn_contains(struct tmpl_call *c, size_t argc, const struct tval *argv,
@@ -727,26 +680,6 @@ fn_contains(struct tmpl_call *c, size_t argc, const struct tval *argv,
 	    funcs_arg_str(c, argv[1], &sub, &sn) < 0)
 		return -1;
 	*ret = tval_bool(memmem(s, n, sub, sn) != NULL);
-	return 0;
-}
-
-/* replace S OLD NEW N: strings.Replace (N < 0: all). */
-static int
-fn_replace(struct tmpl_call *c, size_t argc, const struct tval *argv,
-    struct tval *ret)
-{
-	const char *s, *old, *new;
-	size_t n, on, nn;
-	struct buf b = {0};
-	int64_t count;
-
-	if (funcs_arg_str(c, argv[0], &s, &n) < 0 ||
-	    funcs_arg_str(c, argv[1], &old, &on) < 0 ||
-	    funcs_arg_str(c, argv[2], &new, &nn) < 0 ||
-	    funcs_arg_int(c, argv[3], &count) < 0)
-		return -1;
-	funcs_replace(&b, s, n, old, on, new, nn, count);
-	*ret = funcs_str_buf(c, &b);
 	return 0;
 }
 
@@ -1031,24 +964,6 @@ fn_seq(struct tmpl_call *c, size_t argc, const struct tval *argv,
 	return 0;
 }
 
-/* atoi S: strconv.Atoi. */
-static int
-fn_atoi(struct tmpl_call *c, size_t argc, const struct tval *argv,
-    struct tval *ret)
-{
-	const char *s;
-	size_t n;
-	int64_t i;
-	int rc;
-
-	if (funcs_arg_str(c, argv[0], &s, &n) < 0)
-		return -1;
-	if ((rc = funcs_parse_int(s, n, &i)) != FUNCS_OK)
-		return funcs_fail_strconv(c, NULL, "Atoi", s, n, rc);
-	*ret = tval_int(i);
-	return 0;
-}
-
 const struct tmpl_func tmpl_funcs_confd[] = {
     {"getv", 1, -1, fn_getv},
     {"getvs", 1, 1, fn_getvs},
@@ -1061,15 +976,15 @@ const struct tmpl_func tmpl_funcs_confd[] = {
     {"jsonArray", 1, 1, fn_json_array},
     {"base", 1, 1, fn_base},
     {"dir", 1, 1, fn_dir},
-    {"split", 2, 2, fn_split},
+    {"split", 2, 2, funcs_fn_split},
     {"join", 2, 2, fn_join},
     {"map", 0, -1, fn_map},
     {"getenv", 1, -1, fn_getenv},
     {"datetime", 0, 0, fn_datetime},
-    {"toUpper", 1, 1, fn_to_upper},
-    {"toLower", 1, 1, fn_to_lower},
+    {"toUpper", 1, 1, funcs_fn_upper},
+    {"toLower", 1, 1, funcs_fn_lower},
     {"contains", 2, 2, fn_contains},
-    {"replace", 4, 4, fn_replace},
+    {"replace", 4, 4, funcs_fn_replace},
     {"trimSuffix", 2, 2, fn_trim_suffix},
     {"fileExists", 1, 1, fn_file_exists},
     {"base64Encode", 1, 1, fn_base64_encode},
@@ -1084,6 +999,6 @@ const struct tmpl_func tmpl_funcs_confd[] = {
     {"mod", 2, 2, fn_mod},
     {"mul", 2, 2, fn_mul},
     {"seq", 2, 2, fn_seq},
-    {"atoi", 1, 1, fn_atoi},
+    {"atoi", 1, 1, funcs_fn_atoi},
     {NULL, 0, 0, NULL},
 };

@@ -1652,38 +1652,6 @@ fn_timestamp(struct tmpl_call *c, size_t argc, const struct tval *argv,
 	return 0;
 }
 
-/* toLower S. */
-static int
-fn_to_lower(struct tmpl_call *c, size_t argc, const struct tval *argv,
-    struct tval *ret)
-{
-	struct buf b = {0};
-	const char *s;
-	size_t n;
-
-	if (funcs_arg_str(c, argv[0], &s, &n) < 0)
-		return -1;
-	funcs_lower(&b, s, n);
-	*ret = funcs_str_buf(c, &b);
-	return 0;
-}
-
-/* toUpper S. */
-static int
-fn_to_upper(struct tmpl_call *c, size_t argc, const struct tval *argv,
-    struct tval *ret)
-{
-	struct buf b = {0};
-	const char *s;
-	size_t n;
-
-	if (funcs_arg_str(c, argv[0], &s, &n) < 0)
-		return -1;
-	funcs_upper(&b, s, n);
-	*ret = funcs_str_buf(c, &b);
-	return 0;
-}
-
 /*
  * toTitle S: x/text's cases.Title(language.Und, cases.NoLower): the first
  * cased letter of each word upper-cased, the rest left alone.
@@ -1924,8 +1892,8 @@ const struct tmpl_func tmpl_funcs_consul[] = {
     {"sha256Hex", 1, 1, fn_sha256_hex},
     {"md5sum", 1, 1, fn_md5sum},
     {"timestamp", 0, -1, fn_timestamp},
-    {"toLower", 1, 1, fn_to_lower},
-    {"toUpper", 1, 1, fn_to_upper},
+    {"toLower", 1, 1, funcs_fn_lower},
+    {"toUpper", 1, 1, funcs_fn_upper},
     {"toTitle", 1, 1, fn_to_title},
     {"toJSON", 1, 1, fn_to_json},
     {"toJSONPretty", 1, 1, fn_to_json_pretty},

@@ -83,41 +83,6 @@ fn_contains(struct tmpl_call *c, size_t argc, const struct tval *argv,
 	return 0;
 }
 
-/* split S SEP: strings.Split. */
-static int
-fn_split(struct tmpl_call *c, size_t argc, const struct tval *argv,
-    struct tval *ret)
-{
-	const char *s, *sep;
-	size_t n, sn;
-
-	if (funcs_arg_str(c, argv[0], &s, &n) < 0 ||
-	    funcs_arg_str(c, argv[1], &sep, &sn) < 0)
-		return -1;
-	*ret = funcs_split(tmpl_call_arena(c), s, n, sep, sn);
-	return 0;
-}
-
-/* replace S OLD NEW N: strings.Replace (N < 0: all). */
-static int
-fn_replace(struct tmpl_call *c, size_t argc, const struct tval *argv,
-    struct tval *ret)
-{
-	const char *s, *old, *new;
-	size_t n, on, nn;
-	struct buf b = {0};
-	int64_t count;
-
-	if (funcs_arg_str(c, argv[0], &s, &n) < 0 ||
-	    funcs_arg_str(c, argv[1], &old, &on) < 0 ||
-	    funcs_arg_str(c, argv[2], &new, &nn) < 0 ||
-	    funcs_arg_int(c, argv[3], &count) < 0)
-		return -1;
-	funcs_replace(&b, s, n, old, on, new, nn, count);
-	*ret = funcs_str_buf(c, &b);
-	return 0;
-}
-
 /* Encoding modes of Go's net/url escaping. */
 enum url_mode { URL_PATH, URL_USER, URL_FRAGMENT };
 
@@ -532,24 +497,6 @@ fn_parse_url(struct tmpl_call *c, size_t argc, const struct tval *argv,
 	return 0;
 }
 
-/* atoi S: strconv.Atoi. */
-static int
-fn_atoi(struct tmpl_call *c, size_t argc, const struct tval *argv,
-    struct tval *ret)
-{
-	const char *s;
-	size_t n;
-	int64_t i;
-	int rc;
-
-	if (funcs_arg_str(c, argv[0], &s, &n) < 0)
-		return -1;
-	if ((rc = funcs_parse_int(s, n, &i)) != FUNCS_OK)
-		return funcs_fail_strconv(c, NULL, "Atoi", s, n, rc);
-	*ret = tval_int(i);
-	return 0;
-}
-
 /* add A B: int addition (wrapping, as Go). */
 static int
 fn_add(struct tmpl_call *c, size_t argc, const struct tval *argv,
@@ -585,38 +532,6 @@ fn_is_true(struct tmpl_call *c, size_t argc, const struct tval *argv,
 		v = false;
 	buf_free(&b);
 	*ret = tval_bool(v);
-	return 0;
-}
-
-/* lower S. */
-static int
-fn_lower(struct tmpl_call *c, size_t argc, const struct tval *argv,
-    struct tval *ret)
-{
-	struct buf b = {0};
-	const char *s;
-	size_t n;
-
-	if (funcs_arg_str(c, argv[0], &s, &n) < 0)
-		return -1;
-	funcs_lower(&b, s, n);
-	*ret = funcs_str_buf(c, &b);
-	return 0;
-}
-
-/* upper S. */
-static int
-fn_upper(struct tmpl_call *c, size_t argc, const struct tval *argv,
-    struct tval *ret)
-{
-	struct buf b = {0};
-	const char *s;
-	size_t n;
-
-	if (funcs_arg_str(c, argv[0], &s, &n) < 0)
-		return -1;
-	funcs_upper(&b, s, n);
-	*ret = funcs_str_buf(c, &b);
 	return 0;
 }
 
@@ -658,14 +573,14 @@ const struct tmpl_func tmpl_funcs_dockerize[] = {
     {"default", 0, -1, fn_default},
     {"exists", 1, 1, fn_exists},
     {"contains", 2, 2, fn_contains},
-    {"split", 2, 2, fn_split},
-    {"replace", 4, 4, fn_replace},
+    {"split", 2, 2, funcs_fn_split},
+    {"replace", 4, 4, funcs_fn_replace},
     {"parseUrl", 1, 1, fn_parse_url},
-    {"atoi", 1, 1, fn_atoi},
+    {"atoi", 1, 1, funcs_fn_atoi},
     {"add", 2, 2, fn_add},
     {"isTrue", 1, 1, fn_is_true},
-    {"lower", 1, 1, fn_lower},
-    {"upper", 1, 1, fn_upper},
+    {"lower", 1, 1, funcs_fn_lower},
+    {"upper", 1, 1, funcs_fn_upper},
     {"loop", 1, 3, fn_loop},
     {NULL, 0, 0, NULL},
 };
