@@ -9,78 +9,17 @@
 
 #include <cmocka.h>
 
-#include "template/template.h"
+#define HARNESS_DIALECT TMPL_DOCKERIZE
+#define HARNESS_NO_KV
 
-/*
- * A template and what it must render; a want starting with '~' is an
- * error whose message must end with the rest (after "t.tmpl:1:COL: ").
- */
-struct tcase {
-	const char *src;
-	const char *want;
-};
+#include "template/template.h"
 
 static char *env[] = {"HOME=/root", "EMPTY=", "MODE=prod",
     "DATABASE_URL=postgres://user:p%40ss@db.example.com:5432/app"
     "?sslmode=disable#frag",
     NULL};
 
-/* Renders src; returns the output or "ERR: message" (caller frees). */
-static char *
-render(const char *src, struct tmpl_deps *deps)
-{
-	struct tmpl_opts o = {.name = "t.tmpl", .dialect = TMPL_DOCKERIZE};
-	struct tmpl_data data = {NULL, NULL, env, NULL};
-	struct buf out = {0};
-	struct tmpl *t;
-	struct cerr err;
-
-	if (tmpl_parse(&t, src, strlen(src), &o, &err) < 0)
-		return xasprintf("ERR: %s", err.msg);
-	if (tmpl_render(t, &data, &out, deps, &err) < 0) {
-		tmpl_free(t);
-		buf_free(&out);
-		return xasprintf("ERR: %s", err.msg);
-	}
-	tmpl_free(t);
-	return out.data != NULL ? buf_steal(&out) : xstrdup("");
-}
-
-/* True when got is the output, or the error, that want describes. */
-static int
-matches(const char *got, const char *want)
-{
-	size_t g = strlen(got), w;
-
-	if (want[0] != '~')
-		return strcmp(got, want) == 0;
-	want++;
-	w = strlen(want);
-	return strncmp(got, "ERR: t.tmpl:1:", 14) == 0 && g >= w &&
-	       strcmp(got + g - w, want) == 0;
-}
-
-/* Checks every case of a table, reporting all mismatches. */
-static void
-check_cases(const struct tcase *cases, size_t n)
-{
-	size_t i;
-	char *got;
-	int bad = 0;
-
-	for (i = 0; i < n; i++) {
-		got = render(cases[i].src, NULL);
-		if (!matches(got, cases[i].want)) {
-			print_message("template %s\n  want [%s]\n  got  [%s]\n",
-			    cases[i].src, cases[i].want, got);
-			bad++;
-		}
-		free(got);
-	}
-	assert_int_equal(bad, 0);
-}
-
-#define CHECK(cases) check_cases(cases, sizeof(cases) / sizeof(cases[0]))
+#include "funcs_harness.h"
 
 /* default: the value first, a string default; dockerize's errors. */
 static void
