@@ -118,13 +118,17 @@ local_file_ready(void *arg, int fd, short revents)
 	/* Drain: one re-read covers every event of the burst. */
 	while (read(fd, events, sizeof(events)) > 0)
 		;
+	/*
+	 * Watch new subdirectories before reading: what is written in one
+	 * before its watch exists is in this read, what comes after raises
+	 * an event.
+	 */
+	local_file_watch(f);
 	if (source_file_read(f->path, &snap, &err) != 0) {
 		log_error("source %s: %s; keeping the last good values",
 		    s->name, err.msg);
 		return;
 	}
-	/* New subdirectories need watches too. */
-	local_file_watch(f);
 	source_update(s, snap);
 }
 
