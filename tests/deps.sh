@@ -14,5 +14,8 @@ if [ "$(id -u)" -ne 0 ]; then
 fi
 echo "installing:$missing"
 export DEBIAN_FRONTEND=noninteractive
-apt-get update -qq >/dev/null && apt-get install -y -qq $missing >/dev/null ||
+# Several builds may install at once: wait for the dpkg lock, do not fail.
+lock='-o DPkg::Lock::Timeout=600'
+apt-get $lock update -qq >/dev/null &&
+	apt-get $lock install -y -qq $missing >/dev/null ||
 	{ echo "apt-get install$missing failed" >&2; exit 1; }
