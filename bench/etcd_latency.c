@@ -4,7 +4,6 @@
  * app ("app" mode reports each SIGHUP's time through a FIFO), then makes N
  * puts through the JSON gateway (one kept-alive connection) and prints
  * p50, p99 and max in microseconds. */
-#include <curl/curl.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
@@ -17,16 +16,10 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "bench.h"
+#include "etcd_put.h"
+
 static int fifo_fd = -1;
-
-static int64_t
-now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
 
 static void
 on_hup(int sig)
@@ -51,62 +44,10 @@ app(const char *fifo)
 		pause();
 }
 
-static int
-cmp(const void *a, const void *b)
-{
-	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
-
-	return x < y ? -1 : x > y;
-}
-
-static size_t
-sink(char *p, size_t size, size_t n, void *arg)
-{
-	(void)p;
-	(void)arg;
-	return size * n;
-}
-
-/* base64 of a short ASCII string. */
-static void
-b64(const char *s, char *out)
-{
-	static const char t[] =
-	    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-	size_t n = strlen(s), i;
-	unsigned v;
-
-	for (i = 0; i < n; i += 3) {
-		v = (unsigned char)s[i] << 16;
-		if (i + 1 < n)
-			v |= (unsigned char)s[i + 1] << 8;
-		if (i + 2 < n)
-			v |= (unsigned char)s[i + 2];
-		*out++ = t[v >> 18 & 63];
-		*out++ = t[v >> 12 & 63];
-		*out++ = i + 1 < n ? t[v >> 6 & 63] : '=';
-		*out++ = i + 2 < n ? t[v & 63] : '=';
-	}
-	*out = '\0';
-}
-
-/* Puts /bench/value = text through the gateway. */
-static int
-put(CURL *c, const char *text)
-{
-	char k[64], v[256], body[512];
-
-	b64("/bench/value", k);
-	b64(text, v);
-	snprintf(body, sizeof(body), "{\"key\":\"%s\",\"value\":\"%s\"}", k, v);
-	curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
-	return curl_easy_perform(c) == CURLE_OK ? 0 : -1;
-}
-
 int
 main(int argc, char **argv)
 {
-	char cfg[4096], fifo[4096], self[4096], url[512], text[64];
+	char cfg[4096], fifo[4096], self[4096], text[64];
 	int64_t *lat, t0, t1;
 	int i, n, fd;
 	pid_t pid;
@@ -123,14 +64,11 @@ main(int argc, char **argv)
 	lat = calloc((size_t)n, sizeof(*lat));
 	snprintf(cfg, sizeof(cfg), "%s/confinit.yaml", argv[2]);
 	snprintf(fifo, sizeof(fifo), "%s/fifo", argv[2]);
-	snprintf(url, sizeof(url), "http://%s/v3/kv/put", argv[3]);
 	if (realpath("/proc/self/exe", self) == NULL)
 		return 2;
-	c = curl_easy_init();
-	curl_easy_setopt(c, CURLOPT_URL, url);
-	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, sink);
-	if (put(c, "0") != 0)
-		return fprintf(stderr, "cannot put to %s\n", url), 1;
+	c = etcd_put_open(argv[3]);
+	if (etcd_put(c, "/bench/value", "0") != 0)
+		return fprintf(stderr, "cannot put to %s\n", argv[3]), 1;
 	unlink(fifo);
 	mkfifo(fifo, 0600);
 	f = fopen(cfg, "w");
@@ -152,8 +90,8 @@ main(int argc, char **argv)
 
 		snprintf(text, sizeof(text), "%d", i + 1);
 		t0 = now_ns();
-		if (put(c, text) != 0 || poll(&p, 1, 5000) != 1 ||
-		    read(fd, &t1, sizeof(t1)) != 8) {
+		if (etcd_put(c, "/bench/value", text) != 0 ||
+		    poll(&p, 1, 5000) != 1 || read(fd, &t1, sizeof(t1)) != 8) {
 			fprintf(stderr, "put %d: no SIGHUP within 5 s\n",
 			    i + 1);
 			kill(pid, SIGKILL);
@@ -164,7 +102,7 @@ main(int argc, char **argv)
 	kill(pid, SIGTERM);
 	waitpid(pid, NULL, 0);
 	curl_easy_cleanup(c);
-	qsort(lat, (size_t)n, sizeof(*lat), cmp);
+	qsort(lat, (size_t)n, sizeof(*lat), cmp_i64);
 	printf("etcd put -> SIGHUP over %d changes: p50 %lld us, p99 %lld "
 	       "us, max %lld us\n",
 	    n, (long long)lat[n / 2], (long long)lat[(n * 99) / 100],

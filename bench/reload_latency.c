@@ -16,16 +16,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "bench.h"
+
 static int fifo_fd = -1;
-
-static int64_t
-now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
 
 static void
 on_hup(int sig)
@@ -48,14 +41,6 @@ app(const char *fifo)
 		return 2;
 	for (;;)
 		pause();
-}
-
-static int
-cmp(const void *a, const void *b)
-{
-	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
-
-	return x < y ? -1 : x > y;
 }
 
 static void
@@ -83,7 +68,8 @@ main(int argc, char **argv)
 	if (argc == 3 && strcmp(argv[1], "app") == 0)
 		return app(argv[2]);
 	if (argc != 4)
-		return fprintf(stderr, "usage: %s CONFINIT DIR N\n", argv[0]), 2;
+		return fprintf(stderr, "usage: %s CONFINIT DIR N\n", argv[0]),
+		       2;
 	n = atoi(argv[3]);
 	lat = calloc((size_t)n, sizeof(*lat));
 	snprintf(src, sizeof(src), "%s/kv.yaml", argv[2]);
@@ -115,7 +101,8 @@ main(int argc, char **argv)
 		t0 = now_ns();
 		put(src, text);
 		if (poll(&p, 1, 5000) != 1 || read(fd, &t1, sizeof(t1)) != 8) {
-			fprintf(stderr, "edit %d: no SIGHUP within 5 s\n", i + 1);
+			fprintf(stderr, "edit %d: no SIGHUP within 5 s\n",
+			    i + 1);
 			kill(pid, SIGKILL);
 			return 1;
 		}
@@ -124,7 +111,7 @@ main(int argc, char **argv)
 	}
 	kill(pid, SIGTERM);
 	waitpid(pid, NULL, 0);
-	qsort(lat, (size_t)n, sizeof(*lat), cmp);
+	qsort(lat, (size_t)n, sizeof(*lat), cmp_i64);
 	printf("file change -> SIGHUP over %d changes: p50 %lld us, p99 %lld "
 	       "us, max %lld us\n",
 	    n, (long long)lat[n / 2], (long long)lat[(n * 99) / 100],
