@@ -8,7 +8,8 @@ CMAKE_OPT ?=
 # Debian packages the build, the tests and the demo need.
 PACKAGES = cmake make gcc clang pkg-config libcurl4-openssl-dev libyaml-dev \
 	libcmocka-dev libmbedtls-dev libpcre2-dev libjansson-dev golang-go \
-	etcd-server util-linux procps python3
+	etcd-server util-linux procps python3 curl nginx haproxy groff-base \
+	man-db
 
 FUZZ      ?= build-fuzz
 FUZZ_SECONDS ?= 60
