@@ -9,7 +9,7 @@ CMAKE_OPT ?=
 PACKAGES = cmake make gcc clang pkg-config libcurl4-openssl-dev libyaml-dev \
 	libcmocka-dev libmbedtls-dev libpcre2-dev libjansson-dev golang-go \
 	etcd-server util-linux procps python3 curl nginx haproxy groff-base \
-	man-db
+	man-db cppcheck clang-tidy
 
 FUZZ      ?= build-fuzz
 FUZZ_SECONDS ?= 60

@@ -1110,6 +1110,7 @@ config_parse(struct config_ctx *x, const char *data, size_t len,
 	}
 	r = 0;
 out:
+	x->doc = NULL;
 	if (have_next)
 		yaml_document_delete(&next);
 	if (have_doc)

@@ -116,7 +116,9 @@ envsubst_brace(struct envsubst_ctx *c, struct buf *out, int depth)
 		colon = true;
 		c->i++;
 	}
-	op = c->i < c->len ? c->s[c->i] : '\0';
+	op = '\0';
+	if (c->i < c->len)
+		op = c->s[c->i];
 	if (op != '-' && op != '?') {
 		if (c->i >= c->len)
 			return envsubst_fail(c, start, "unterminated ${");
@@ -214,7 +216,7 @@ int
 envsubst_string(const char *name, const char *s, char *const *env, char **out,
     struct cerr *err)
 {
-	struct envsubst_error e;
+	struct envsubst_error e = {0};
 
 	if (envsubst_expand(s, strlen(s), env, out, NULL, &e) != 0)
 		return cerr_set(err, "%s:%zu:%zu: %s", name, e.line, e.col,

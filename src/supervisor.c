@@ -151,7 +151,7 @@ sup_signal_descendants(int sig)
 	size_t n = 0, i, j;
 	bool *mine = NULL, grew;
 	struct dirent *de;
-	char path[64], buf[512], *p;
+	char path[64], buf[512], *p, *end;
 	long pid, ppid;
 	DIR *d;
 	int fd;
@@ -172,8 +172,11 @@ sup_signal_descendants(int sig)
 		if (r <= 0)
 			continue;
 		buf[r] = '\0';
-		if ((p = strrchr(buf, ')')) == NULL ||
-		    sscanf(p + 1, " %*c %ld", &ppid) != 1)
+		if ((p = strrchr(buf, ')')) == NULL || p[1] != ' ' ||
+		    p[2] == '\0' || p[3] != ' ')
+			continue;
+		ppid = strtol(p + 4, &end, 10);
+		if (end == p + 4 || *end != ' ')
 			continue;
 		pids = xreallocarray(pids, n + 1, sizeof(*pids));
 		ppids = xreallocarray(ppids, n + 1, sizeof(*ppids));

@@ -20,7 +20,7 @@
 #include "xmalloc.h"
 
 /* Consul caps a blocking wait at 10 minutes. */
-#define CONSUL_WAIT_MAX_MS (10 * 60 * 1000)
+#define CONSUL_WAIT_MAX_MS ((int64_t)10 * 60 * 1000)
 
 /* Decodes %XX escapes of the n bytes at s; returns NULL on a bad one. */
 static char *
@@ -652,7 +652,7 @@ consul_open(struct source *s, char *const *env, struct cerr *err)
 							: xasprintf("%s/", p);
 	}
 	if (units_duration(c->u.wait, &c->wait_ms) != 0)
-		c->wait_ms = 5 * 60 * 1000;
+		c->wait_ms = (int64_t)5 * 60 * 1000;
 	/* A missing token file or variable is a configuration error. */
 	if (net_token(s->conf, env, &tok, err) != 0)
 		return -1;

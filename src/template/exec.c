@@ -44,8 +44,6 @@ struct state {
 
 struct tmpl_call {
 	struct state *s;
-	const char *name;
-	size_t pos;
 };
 
 static int eval_pipe(struct state *s, struct tval dot, const struct pipe *pp,
@@ -344,7 +342,7 @@ static int
 call_fn(struct state *s, const struct arg *f, size_t argc,
     const struct tval *argv, struct tval *out)
 {
-	struct tmpl_call c = {s, f->name, f->pos};
+	struct tmpl_call c = {s};
 	char msg[sizeof(s->err->msg)];
 
 	if (f->fn->fn == NULL)

@@ -417,7 +417,8 @@ ls_prefix(struct ls_walk *w, const char *clean, const char **next,
 	if (n < w->nterms)
 		return false;
 	for (i = 0; i < w->nterms; i++) {
-		if (tl[i] != w->tlen[i] || memcmp(t[i], w->terms[i], tl[i]))
+		if (tl[i] != w->tlen[i] ||
+		    memcmp(t[i], w->terms[i], tl[i]) != 0)
 			return false;
 	}
 	if (n > w->nterms && n <= TERMS_MAX) {

@@ -1188,7 +1188,7 @@ yaml_emit_map(yaml_emitter_t *e, struct tval v, int depth)
 		const char *key = m->e[order[i]].key;
 
 		if (v.kind == TV_RECORD) {
-			for (j = 0; key[j] != '\0' && j < sizeof(name) - 1; j++)
+			for (j = 0; j < sizeof(name) - 1 && key[j] != '\0'; j++)
 				name[j] = (char)tolower((unsigned char)key[j]);
 			name[j] = '\0';
 			key = name;

@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/param.h>
 #include <sys/stat.h>
 
 #include "template/funcs_common.h"
@@ -164,8 +165,9 @@ url_unescape(struct buf *out, const char *s, size_t n, bool host, char *err,
 		}
 		if (i + 2 >= n || hexval(s[i + 1]) < 0 || hexval(s[i + 2]) < 0)
 			return url_err(err, errlen, "invalid URL escape ",
-			    s + i, n - i < 3 ? n - i : 3, "");
-		if (host && hexval(s[i + 1]) < 8 && memcmp(s + i, "%25", 3))
+			    s + i, MIN(n - i, (size_t)3), "");
+		if (host && hexval(s[i + 1]) < 8 &&
+		    memcmp(s + i, "%25", 3) != 0)
 			return url_err(err, errlen, "invalid URL escape ",
 			    s + i, 3, "");
 		ch = (char)(hexval(s[i + 1]) << 4 | hexval(s[i + 2]));

@@ -333,7 +333,7 @@ char_const(struct parser *p, const struct token *t)
 {
 	struct buf b = {0};
 	const unsigned char *s = (const unsigned char *)t->val;
-	size_t i = 1, n = t->len - 1, len = 0;
+	size_t i = 1, n = t->len - 1, len;
 	int64_t r = -1;
 
 	if (i < n && s[i] == '\\') {
