@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "command.h"
+#include "fdkeep.h"
 #include "loop.h"
 
 /* The child: wire up descriptors, restore a plain signal mask, exec. */
@@ -24,6 +25,7 @@ command_child(char *const argv[], int out, int errpipe)
 		dup2(null, STDIN_FILENO);
 	dup2(out, STDOUT_FILENO);
 	dup2(out, STDERR_FILENO);
+	fdkeep_child();
 	execvp(argv[0], argv);
 	e = errno;
 	if (write(errpipe, &e, sizeof(e)) < 0)

@@ -7,6 +7,7 @@
 
 #include "cli.h"
 #include "config.h"
+#include "fdkeep.h"
 #include "log.h"
 #include "loop.h"
 #include "prepare.h"
@@ -240,6 +241,7 @@ main(int argc, char **argv)
 	struct cerr err;
 	int code = EXIT_USAGE, r;
 
+	fdkeep_init();
 	if (cli_parse(&m.opt, argc, argv, environ, &err) != 0) {
 		fprintf(stderr, "confinit: %s\nTry 'confinit --help'.\n",
 		    err.msg);

@@ -11,6 +11,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "fdkeep.h"
 #include "log.h"
 #include "supervisor.h"
 #include "units.h"
@@ -65,6 +66,7 @@ sup_child(struct sup *s, char *const argv[], char *const envp[], int fd)
 		(void)tcsetpgrp(STDIN_FILENO, getpid());
 	if (s->set.user != NULL && user_drop(s->set.user) != 0)
 		goto fail;
+	fdkeep_child();
 	sigprocmask(SIG_SETMASK, &s->orig_mask, NULL);
 	execvpe(argv[0], argv, envp);
 fail:

@@ -2,6 +2,7 @@
  * descriptors, arguments, signal mask and ignored set) as key=value lines. */
 #include <dirent.h>
 #include <errno.h>
+#include <grp.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -39,13 +40,13 @@ probe_fds(char *out, size_t size)
 	closedir(d);
 }
 
-/* Copies the Uid, Gid, Groups, SigBlk and SigIgn lines of
+/* Copies the Uid, Gid, Groups, NoNewPrivs, SigBlk and SigIgn lines of
  * /proc/self/status to f. */
 static void
 probe_status(FILE *f)
 {
 	static const char *const keys[] = {
-	    "Uid:", "Gid:", "Groups:", "SigBlk:", "SigIgn:"};
+	    "Uid:", "Gid:", "Groups:", "NoNewPrivs:", "SigBlk:", "SigIgn:"};
 	char line[1024];
 	size_t i;
 	FILE *st;
@@ -60,10 +61,30 @@ probe_status(FILE *f)
 }
 
 /*
+ * Tries to become root again (uid 0, gid 0, group 0 as a supplementary
+ * group) and writes "regain=" the first call that succeeded, or "none".
+ */
+static void
+probe_regain(FILE *f)
+{
+	gid_t zero = 0;
+	const char *got = "none";
+
+	if (setresuid(0, 0, 0) == 0 || seteuid(0) == 0)
+		got = "setuid";
+	else if (setresgid(0, 0, 0) == 0 || setegid(0) == 0)
+		got = "setgid";
+	else if (setgroups(1, &zero) == 0)
+		got = "setgroups";
+	fprintf(f, "regain=%s\n", got);
+}
+
+/*
  * Usage: probe [ARGS...], every argument reported, none interpreted. With
  * PROBE_OUT set the report goes to that file (written whole, by rename),
  * else to stdout. With PROBE_HOLD set it then waits for SIGTERM (exit 0) or
- * 30 s (exit 97).
+ * 30 s (exit 97). With PROBE_REGAIN set it reports whether it could become
+ * root again (after everything else is read).
  */
 int
 main(int argc, char **argv)
@@ -92,6 +113,8 @@ main(int argc, char **argv)
 	for (i = 1; i < argc; i++)
 		fprintf(f, "arg%d=%s\n", i, argv[i]);
 	probe_status(f);
+	if (getenv("PROBE_REGAIN") != NULL)
+		probe_regain(f);
 	if (out != NULL && (fclose(f) != 0 || rename(tmp, out) != 0))
 		return 98;
 	fflush(stdout);
