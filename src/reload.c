@@ -86,6 +86,38 @@ reload_init(struct reload *r)
 	r->env_dirty = true;
 }
 
+/* Stops a walk at its first key. */
+static int
+reload_any_key(void *arg, const char *key, const char *value)
+{
+	return 1;
+}
+
+/*
+ * True when a render with these dependencies read a value of a secret
+ * source: one of its keys, or a key under one of the prefixes it listed,
+ * is in a secret source's snapshot (even when a later layer overrides it).
+ */
+static bool
+reload_deps_secret(const struct reload *r, const struct tmpl_deps *d)
+{
+	const struct kv *snap;
+	size_t i, j;
+
+	for (i = 0; i < r->nsources; i++) {
+		if (!r->sources[i]->secret ||
+		    (snap = r->sources[i]->snap) == NULL)
+			continue;
+		for (j = 0; j < d->nkeys; j++)
+			if (kv_get(snap, d->keys[j]) != NULL)
+				return true;
+		for (j = 0; j < d->nprefixes; j++)
+			if (kv_walk(snap, d->prefixes[j], reload_any_key, NULL))
+				return true;
+	}
+	return false;
+}
+
 /* Renders template t from the snapshot into its buffer. Returns 0, 1 when
  * a key it needs is missing, -1 on error (its deps are kept either way). */
 static int
@@ -116,6 +148,7 @@ reload_render_one(struct reload *r, struct reload_template *t, struct cerr *err)
 	buf_free(&t->out);
 	t->out = out;
 	t->ok = true;
+	t->dest.secret = reload_deps_secret(r, &t->deps);
 	return 0;
 }
 

@@ -177,6 +177,7 @@ render_write(const struct render_dest *d, const char *content, size_t len,
 	}
 	have_old = stat(d->path, &old) == 0;
 	mode = d->mode >= 0 ? (mode_t)d->mode
+	       : d->secret  ? 0600
 	       : have_old   ? old.st_mode & 07777
 			    : 0644;
 	if (render_write_all(fd, content, len) != 0 || fsync(fd) != 0) {

@@ -12,8 +12,9 @@
 /* Where and how a rendered file is written. */
 struct render_dest {
 	const char *path;
-	int mode;   /* -1: the existing file's, else 0644 */
-	bool chown; /* set uid and gid; else keep the old file's */
+	int mode; /* -1: 0600 if secret, else the existing file's, else 0644 */
+	bool secret; /* the content holds values of a secret source */
+	bool chown;  /* set uid and gid; else keep the old file's */
 	uid_t uid;
 	gid_t gid;
 	bool create_dirs;   /* create missing parent directories */

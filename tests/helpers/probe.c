@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <grp.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -40,13 +41,14 @@ probe_fds(char *out, size_t size)
 	closedir(d);
 }
 
-/* Copies the Uid, Gid, Groups, NoNewPrivs, SigBlk and SigIgn lines of
- * /proc/self/status to f. */
+/* Copies the Uid, Gid, Groups, NoNewPrivs, Cap*, SigBlk and SigIgn lines
+ * of /proc/self/status to f. */
 static void
 probe_status(FILE *f)
 {
 	static const char *const keys[] = {
-	    "Uid:", "Gid:", "Groups:", "NoNewPrivs:", "SigBlk:", "SigIgn:"};
+	    "Uid:", "Gid:", "Groups:", "NoNewPrivs:", "CapPrm:", "CapEff:",
+	    "CapAmb:", "SigBlk:", "SigIgn:"};
 	char line[1024];
 	size_t i;
 	FILE *st;
@@ -61,22 +63,23 @@ probe_status(FILE *f)
 }
 
 /*
- * Tries to become root again (uid 0, gid 0, group 0 as a supplementary
- * group) and writes "regain=" the first call that succeeded, or "none".
+ * Tries to become root again (group 0 as a supplementary group, gid 0, uid
+ * 0) and writes "regain=" the calls that succeeded, or "none".
  */
 static void
 probe_regain(FILE *f)
 {
 	gid_t zero = 0;
-	const char *got = "none";
+	bool any = false;
 
+	fputs("regain=", f);
+	if (setgroups(1, &zero) == 0)
+		any = fputs("setgroups ", f) >= 0;
+	if (setresgid(0, 0, 0) == 0 || setegid(0) == 0)
+		any = fputs("setgid ", f) >= 0;
 	if (setresuid(0, 0, 0) == 0 || seteuid(0) == 0)
-		got = "setuid";
-	else if (setresgid(0, 0, 0) == 0 || setegid(0) == 0)
-		got = "setgid";
-	else if (setgroups(1, &zero) == 0)
-		got = "setgroups";
-	fprintf(f, "regain=%s\n", got);
+		any = fputs("setuid ", f) >= 0;
+	fputs(any ? "\n" : "none\n", f);
 }
 
 /*

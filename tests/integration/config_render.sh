@@ -133,4 +133,31 @@ expect_no_grep "secret: the value is not in the log" "s3cr3t-Pa55word" \
     "$CI_ERR"
 expect_no_grep "secret: nor on stdout" "s3cr3t-Pa55word" "$CI_OUT"
 
+# A file rendered from a secret source's values is 0600 when the template
+# sets no mode, even over an existing 0644 file; one that reads only
+# non-secret keys keeps the default; an explicit mode wins.
+printf 'db:\n  host: db.local\n' >"$D/plain.yaml"
+printf 'old\n' >"$D/out/pw-over.conf"
+chmod 0644 "$D/out/pw-over.conf"
+cat >"$D/secret-mode.yaml" <<YAML
+sources:
+  - {url: "file://$D/plain.yaml"}
+  - {url: "file://$D/secret.yaml", secret: true}
+templates:
+  - {contents: 'pw={{ key "db/password" }}', dest: $D/out/pw-key.conf}
+  - contents: '{{ range ls "db" }}{{ .Key }}={{ .Value }} {{ end }}'
+    dest: $D/out/pw-ls.conf
+  - {contents: 'pw={{ key "db/password" }}', dest: $D/out/pw-over.conf}
+  - {contents: 'pw={{ key "db/password" }}', dest: $D/out/pw-640.conf, mode: "0640"}
+  - {contents: 'host={{ key "db/host" }}', dest: $D/out/plain.conf}
+YAML
+ci_run sub --config "$D/secret-mode.yaml" --once
+expect_eq "secret mode: renders" 0 "$CI_RC"
+for f in pw-key:600 pw-ls:600 pw-over:600 pw-640:640 plain:644; do
+	expect_eq "secret mode: ${f%%:*}.conf has mode ${f#*:}" "${f#*:}" \
+	    "$(stat -c %a "$D/out/${f%%:*}.conf" 2>&1)"
+done
+expect_grep "secret mode: the ls template read the secret" \
+    "password=s3cr3t" "$D/out/pw-ls.conf"
+
 finish

@@ -2,7 +2,10 @@
 # --user USER[:GROUP]: the app runs with the uid, gid and supplementary
 # groups asked for (read back from the app's /proc/self/status), by number
 # and by name, from /etc files or with none at all; a bad user is an error
-# before anything runs.
+# before anything runs. Not root, the app has no capability left and cannot
+# become root again (setuid, setgid, setgroups all fail), and its
+# NoNewPrivs is what confinit was started with (confinit does not set it:
+# docs/security.md).
 . "$(dirname "$0")/lib/lib.bash"
 
 # A passwd and group of our own, bind-mounted over /etc in a mount
@@ -56,7 +59,7 @@ run_as() {
 	# SPEC "env": the user comes from CONFINIT_USER alone.
 	[[ $spec == env ]] || opt=(--user "$spec")
 	[[ -n ${CONFINIT_USER:-} ]] && name+=" CONFINIT_USER=$CONFINIT_USER"
-	ci_run "$mode" "${opt[@]}" -- "$HELPERS/probe"
+	PROBE_REGAIN=1 ci_run "$mode" "${opt[@]}" -- "$HELPERS/probe"
 	if [[ $CI_RC != 0 ]]; then
 		fail "$name: exit status $CI_RC (stderr: $(head -c 300 \
 		    "$CI_ERR" | tr '\n' '|'))"
@@ -77,7 +80,21 @@ run_as() {
 	if [[ $uid != 0 && " $got " == *" 0 "* ]]; then
 		fail "$name: root's group 0 leaked: '$got'"
 	fi
+	expect_eq "$name: NoNewPrivs as confinit was started" "$NNP" \
+	    "$(field NoNewPrivs | tr -d ' ')"
+	[[ $uid == 0 ]] && return
+	# gid 0 was asked for (or is Docker's gid of a uid without a passwd
+	# entry): setgid(0) changes nothing then.
+	local want=none
+	[[ ${gid:-0} == 0 ]] && want="setgid "
+	expect_eq "$name: cannot become root again" "$want" \
+	    "$(sed -n 's/^regain=//p' "$CI_OUT")"
+	expect_eq "$name: no capability left" "0 0 0" \
+	    "$(printf '%d ' "0x$(field CapPrm | tr -d ' ')" \
+	    "0x$(field CapEff | tr -d ' ')" "0x$(field CapAmb | tr -d ' ')" |
+	    sed 's/ $//')"
 }
+NNP=$(awk '/^NoNewPrivs:/ { print $2 }' /proc/self/status)
 
 # bad_user MODE SPEC WORD: --user SPEC fails before the app runs, with a
 # message naming WORD.
