@@ -44,6 +44,11 @@ struct state {
 
 struct tmpl_call {
 	struct state *s;
+	const struct arg *f;
+	const size_t *argpos; /* where each argument was evaluated */
+	size_t argc;
+	bool at_arg; /* the error is about an argument: no "error calling" */
+	size_t errpos;
 };
 
 static int eval_pipe(struct state *s, struct tval dot, const struct pipe *pp,
@@ -340,9 +345,9 @@ not_a_function(struct state *s, const struct arg *args, size_t nargs,
 /* Calls a function with the evaluated arguments. */
 static int
 call_fn(struct state *s, const struct arg *f, size_t argc,
-    const struct tval *argv, struct tval *out)
+    const struct tval *argv, const size_t *argpos, struct tval *out)
 {
-	struct tmpl_call c = {s};
+	struct tmpl_call c = {s, f, argpos, argc, false, 0};
 	char msg[sizeof(s->err->msg)];
 
 	if (f->fn->fn == NULL)
@@ -352,7 +357,85 @@ call_fn(struct state *s, const struct arg *f, size_t argc,
 	if (f->fn->fn(&c, argc, argv, out) == 0)
 		return 0;
 	memcpy(msg, s->err->msg, sizeof(msg));
+	if (c.at_arg)
+		return xerr(s, c.errpos, "%.800s", msg);
 	return xerr(s, f->pos, "error calling %s: %.700s", f->name, msg);
+}
+
+/* Whether literal f is an integer constant as Go's parser sees it. */
+static bool
+float_is_int(double f)
+{
+	return f >= -9223372036854775808.0 && f < 9223372036854775808.0 &&
+	       (double)(int64_t)f == f;
+}
+
+/*
+ * Converts argument i of fn, evaluated from operand a (NULL: the piped
+ * value), to the parameter's type as Go's evalArg/validateType, failing
+ * with Go's message at s->at (where the evaluation ended).
+ */
+static int
+check_arg(struct state *s, const struct tmpl_func *fn, size_t i,
+    const struct arg *a, struct tval *v)
+{
+	size_t n = strlen(fn->params);
+	char want = fn->params[i < n ? i : n - 1];
+	const char *tn = want == 's'   ? "string"
+			 : want == 'i' ? "int"
+				       : "[]string";
+	bool lit = a != NULL && a->type == A_LITERAL;
+	size_t k;
+
+	if (want == 'v') {
+		if (is_novalue(*v))
+			*v = tval_nil();
+		return 0;
+	}
+	if (a != NULL && a->type == A_NIL) {
+		if (want != 'L')
+			return xerr(s, s->at, "cannot assign nil to %s", tn);
+		*v = tval_list_new(s->arena);
+		return 0;
+	}
+	if (lit && want == 'L')
+		return xerr(s, s->at, "can't handle %.*s for arg of type %s",
+		    (int)a->textlen, a->text, tn);
+	if (lit && want == 'i' && v->kind == TV_FLOAT && float_is_int(v->u.f)) {
+		*v = tval_int((int64_t)v->u.f);
+		return 0;
+	}
+	if (lit && (want == 's' ? v->kind != TV_STRING : v->kind != TV_INT))
+		return xerr(s, s->at, "expected %s; found %.*s",
+		    want == 's' ? "string" : "integer", (int)a->textlen,
+		    a->text);
+	if (is_novalue(*v)) {
+		if (want != 'L')
+			return xerr(s, s->at, "invalid value; expected %s", tn);
+		*v = tval_list_new(s->arena);
+		return 0;
+	}
+	switch (want) {
+	case 's':
+		if (v->kind == TV_STRING)
+			return 0;
+		break;
+	case 'i':
+		if (v->kind == TV_INT && strcmp(tval_type(*v), "int") == 0)
+			return 0;
+		break;
+	default:
+		if (v->kind != TV_LIST)
+			break;
+		for (k = 0; k < v->u.list->len; k++)
+			if (v->u.list->items[k].kind != TV_STRING)
+				break;
+		if (k == v->u.list->len)
+			return 0;
+		break;
+	}
+	return xerr(s, s->at, "wrong type for value; expected %s; got %s", tn,
+	    tval_type(*v));
 }
 
 /* Evaluates a function call: args[1..nargs) and final are its arguments. */
@@ -363,6 +446,7 @@ eval_function(struct state *s, struct tval dot, const struct arg *args,
 	const struct arg *f = &args[0];
 	const struct tmpl_func *fn = f->fn;
 	struct tval small[8], *argv = small, v = tval_nil();
+	size_t smallpos[8], *argpos = smallpos;
 	size_t argc = nargs - 1 + (final != NULL), i;
 
 	if (fn->max_args < 0 && argc < (size_t)fn->min_args)
@@ -392,17 +476,30 @@ eval_function(struct state *s, struct tval dot, const struct arg *args,
 		*out = final != NULL ? *final : v;
 		return 0;
 	}
-	if (argc > 8)
+	if (argc > 8) {
 		argv = tarena_alloc(s->arena, argc * sizeof(*argv));
+		argpos = tarena_alloc(s->arena, argc * sizeof(*argpos));
+	}
 	for (i = 1; i < nargs; i++) {
 		if (eval_operand(s, dot, &args[i], 1, NULL, &argv[i - 1]) < 0)
 			return -1;
+		if (fn->params != NULL &&
+		    check_arg(s, fn, i - 1, &args[i], &argv[i - 1]) < 0)
+			return -1;
 		if (is_novalue(argv[i - 1]))
 			argv[i - 1] = tval_nil();
+		argpos[i - 1] = s->at;
 	}
-	if (final != NULL)
-		argv[argc - 1] = is_novalue(*final) ? tval_nil() : *final;
-	return call_fn(s, f, argc, argv, out);
+	if (final != NULL) {
+		argv[argc - 1] = *final;
+		if (fn->params != NULL &&
+		    check_arg(s, fn, argc - 1, NULL, &argv[argc - 1]) < 0)
+			return -1;
+		if (is_novalue(argv[argc - 1]))
+			argv[argc - 1] = tval_nil();
+		argpos[argc - 1] = s->at;
+	}
+	return call_fn(s, f, argc, argv, argpos, out);
 }
 
 /*
@@ -739,6 +836,36 @@ tmpl_call_fail(struct tmpl_call *c, const char *fmt, ...)
 	cerr_vset(c->s->err, fmt, ap);
 	va_end(ap);
 	return -1;
+}
+
+int
+tmpl_call_fail_arg(struct tmpl_call *c, size_t i, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	cerr_vset(c->s->err, fmt, ap);
+	va_end(ap);
+	c->at_arg = true;
+	c->errpos = i < c->argc ? c->argpos[i] : c->f->pos;
+	return -1;
+}
+
+int
+tmpl_call_fail_type(struct tmpl_call *c, size_t i, const char *want,
+    struct tval v)
+{
+	if (v.kind == TV_NIL)
+		return tmpl_call_fail_arg(c, i, "invalid value; expected %s",
+		    want);
+	return tmpl_call_fail_arg(c, i,
+	    "wrong type for value; expected %s; got %s", want, tval_type(v));
+}
+
+int
+tmpl_call_op(const struct tmpl_call *c)
+{
+	return c->f->fn->op;
 }
 
 struct tarena *

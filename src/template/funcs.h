@@ -21,12 +21,27 @@ struct tmpl_call;
 typedef int (*tmpl_fn)(struct tmpl_call *c, size_t argc,
     const struct tval *argv, struct tval *ret);
 
-/* A table entry; a table ends with an entry whose name is NULL. */
+/*
+ * A table entry; a table ends with an entry whose name is NULL.
+ *
+ * params gives the Go type of each parameter, one letter each: 's' string,
+ * 'i' int, 'L' []string, 'v' interface{} (anything; a missing value is
+ * nil); for a variadic function the last letter stands for every further
+ * argument. The engine checks each argument right after evaluating it, as
+ * Go's text/template converts arguments before the call, and fails with
+ * Go's message at the argument ("expected integer; found 2.5", "wrong type
+ * for value; expected string; got int"), so the function can read
+ * argv[i].u.s / .u.i directly. NULL: no checks (the function does its own).
+ * op is a constant the function reads with tmpl_call_op(), so that one
+ * function can serve several entries (add, sub, ...).
+ */
 struct tmpl_func {
 	const char *name;
 	int min_args;
 	int max_args; /* -1: variadic */
 	tmpl_fn fn;
+	const char *params;
+	int op;
 };
 
 /*
@@ -49,6 +64,21 @@ int tmpl_parse_funcs(struct tmpl **out, const char *text, size_t len,
 /* Sets the error of the call (printf format); returns -1. */
 int tmpl_call_fail(struct tmpl_call *c, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
+/*
+ * As tmpl_call_fail(), for a wrong argument: the error points at argument
+ * i (from 0) and is not prefixed with "error calling NAME", as Go's
+ * argument conversions. Returns -1.
+ */
+int tmpl_call_fail_arg(struct tmpl_call *c, size_t i, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/*
+ * Fails at argument i with Go's "wrong type for value; expected WANT; got
+ * TYPE" ("invalid value; expected WANT" for nil). Returns -1.
+ */
+int tmpl_call_fail_type(struct tmpl_call *c, size_t i, const char *want,
+    struct tval v);
+/* Returns the op of the function's table entry. */
+int tmpl_call_op(const struct tmpl_call *c);
 /* Returns the render's arena, for values the function builds. */
 struct tarena *tmpl_call_arena(struct tmpl_call *c);
 /* Returns the template's dialect. */

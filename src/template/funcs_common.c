@@ -17,49 +17,6 @@
 #include "template/funcs_common.h"
 #include "template/gofmt.h"
 
-int
-funcs_fail_type(struct tmpl_call *c, const char *want, struct tval v)
-{
-	if (v.kind == TV_NIL)
-		return tmpl_call_fail(c, "invalid value; expected %s", want);
-	return tmpl_call_fail(c, "wrong type for value; expected %s; got %s",
-	    want, tval_type(v));
-}
-
-int
-funcs_arg_str(struct tmpl_call *c, struct tval v, const char **s, size_t *n)
-{
-	if (v.kind != TV_STRING)
-		return funcs_fail_type(c, "string", v);
-	*s = v.u.s.p;
-	if (n != NULL)
-		*n = v.u.s.len;
-	return 0;
-}
-
-int
-funcs_arg_int(struct tmpl_call *c, struct tval v, int64_t *i)
-{
-	if (v.kind != TV_INT)
-		return funcs_fail_type(c, "int", v);
-	*i = v.u.i;
-	return 0;
-}
-
-int
-funcs_arg_strlist(struct tmpl_call *c, struct tval v)
-{
-	size_t i;
-
-	if (v.kind != TV_LIST)
-		return funcs_fail_type(c, "[]string", v);
-	for (i = 0; i < v.u.list->len; i++) {
-		if (v.u.list->items[i].kind != TV_STRING)
-			return funcs_fail_type(c, "[]string", v);
-	}
-	return 0;
-}
-
 struct tval
 funcs_str_buf(struct tmpl_call *c, struct buf *b)
 {
@@ -1244,34 +1201,60 @@ funcs_time_format(struct buf *out, const char *l, size_t n, const struct tm *tm,
 
 /* Template functions that several dialects share, word for word. */
 
-/* toUpper S. */
-int
-funcs_fn_upper(struct tmpl_call *c, size_t argc, const struct tval *argv,
-    struct tval *ret)
+/* Appends Go's base64 StdEncoding of s[0..n). */
+static void
+b64_std(struct buf *out, const char *s, size_t n)
 {
-	struct buf b = {0};
-	const char *s = NULL;
-	size_t n = 0;
-
-	if (funcs_arg_str(c, argv[0], &s, &n) < 0)
-		return -1;
-	funcs_upper(&b, s, n);
-	*ret = funcs_str_buf(c, &b);
-	return 0;
+	funcs_base64_encode(out, s, n, false);
 }
 
-/* toLower S. */
+/* Appends Go's base64 URLEncoding of s[0..n). */
+static void
+b64_url(struct buf *out, const char *s, size_t n)
+{
+	funcs_base64_encode(out, s, n, true);
+}
+
+/* Appends the sha256 of s[0..n) in hex. */
+static void
+sha256_hex(struct buf *out, const char *s, size_t n)
+{
+	char hex[65];
+
+	funcs_sha256_hex(s, n, hex);
+	buf_append(out, hex, 64);
+}
+
+/* Appends the md5 of s[0..n) in hex. */
+static void
+md5_hex(struct buf *out, const char *s, size_t n)
+{
+	char hex[33];
+
+	funcs_md5_hex(s, n, hex);
+	buf_append(out, hex, 32);
+}
+
+/* The conversions of funcs_fn_str, by enum funcs_str_op. */
+static void (*const str_ops[])(struct buf *, const char *, size_t) = {
+    [STR_UPPER] = funcs_upper,
+    [STR_LOWER] = funcs_lower,
+    [STR_TITLE] = funcs_title,
+    [STR_PATH_BASE] = funcs_path_base,
+    [STR_PATH_DIR] = funcs_path_dir,
+    [STR_BASE64] = b64_std,
+    [STR_BASE64_URL] = b64_url,
+    [STR_SHA256] = sha256_hex,
+    [STR_MD5] = md5_hex,
+};
+
 int
-funcs_fn_lower(struct tmpl_call *c, size_t argc, const struct tval *argv,
+funcs_fn_str(struct tmpl_call *c, size_t argc, const struct tval *argv,
     struct tval *ret)
 {
 	struct buf b = {0};
-	const char *s = NULL;
-	size_t n = 0;
 
-	if (funcs_arg_str(c, argv[0], &s, &n) < 0)
-		return -1;
-	funcs_lower(&b, s, n);
+	str_ops[tmpl_call_op(c)](&b, argv[0].u.s.p, argv[0].u.s.len);
 	*ret = funcs_str_buf(c, &b);
 	return 0;
 }
@@ -1281,13 +1264,8 @@ int
 funcs_fn_split(struct tmpl_call *c, size_t argc, const struct tval *argv,
     struct tval *ret)
 {
-	const char *s = NULL, *sep = NULL;
-	size_t n = 0, sn = 0;
-
-	if (funcs_arg_str(c, argv[0], &s, &n) < 0 ||
-	    funcs_arg_str(c, argv[1], &sep, &sn) < 0)
-		return -1;
-	*ret = funcs_split(tmpl_call_arena(c), s, n, sep, sn);
+	*ret = funcs_split(tmpl_call_arena(c), argv[0].u.s.p, argv[0].u.s.len,
+	    argv[1].u.s.p, argv[1].u.s.len);
 	return 0;
 }
 
@@ -1296,17 +1274,10 @@ int
 funcs_fn_replace(struct tmpl_call *c, size_t argc, const struct tval *argv,
     struct tval *ret)
 {
-	const char *s = NULL, *old = NULL, *new = NULL;
-	size_t n = 0, on = 0, nn = 0;
 	struct buf b = {0};
-	int64_t count = 0;
 
-	if (funcs_arg_str(c, argv[0], &s, &n) < 0 ||
-	    funcs_arg_str(c, argv[1], &old, &on) < 0 ||
-	    funcs_arg_str(c, argv[2], &new, &nn) < 0 ||
-	    funcs_arg_int(c, argv[3], &count) < 0)
-		return -1;
-	funcs_replace(&b, s, n, old, on, new, nn, count);
+	funcs_replace(&b, argv[0].u.s.p, argv[0].u.s.len, argv[1].u.s.p,
+	    argv[1].u.s.len, argv[2].u.s.p, argv[2].u.s.len, argv[3].u.i);
 	*ret = funcs_str_buf(c, &b);
 	return 0;
 }
@@ -1316,15 +1287,42 @@ int
 funcs_fn_atoi(struct tmpl_call *c, size_t argc, const struct tval *argv,
     struct tval *ret)
 {
-	const char *s = NULL;
-	size_t n = 0;
+	const char *s = argv[0].u.s.p;
+	size_t n = argv[0].u.s.len;
 	int64_t i = 0;
 	int rc;
 
-	if (funcs_arg_str(c, argv[0], &s, &n) < 0)
-		return -1;
 	if ((rc = funcs_parse_int(s, n, &i)) != FUNCS_OK)
 		return funcs_fail_strconv(c, NULL, "Atoi", s, n, rc);
 	*ret = tval_int(i);
+	return 0;
+}
+
+/* A B: Go's int arithmetic, wrapping; the op is '+' '-' '*' '/' '%'. */
+int
+funcs_fn_int_op(struct tmpl_call *c, size_t argc, const struct tval *argv,
+    struct tval *ret)
+{
+	int64_t a = argv[0].u.i, b = argv[1].u.i;
+	int op = tmpl_call_op(c);
+
+	switch (op) {
+	case '+':
+		*ret = tval_int((int64_t)((uint64_t)a + (uint64_t)b));
+		return 0;
+	case '-':
+		*ret = tval_int((int64_t)((uint64_t)a - (uint64_t)b));
+		return 0;
+	case '*':
+		*ret = tval_int((int64_t)((uint64_t)a * (uint64_t)b));
+		return 0;
+	}
+	if (b == 0)
+		return tmpl_call_fail(c,
+		    "runtime error: integer divide by zero");
+	if (b == -1)
+		*ret = tval_int(op == '/' ? (int64_t)(0 - (uint64_t)a) : 0);
+	else
+		*ret = tval_int(op == '/' ? a / b : a % b);
 	return 0;
 }

@@ -16,18 +16,6 @@
 #define FUNCS_ESYNTAX (-1) /* "invalid syntax" */
 #define FUNCS_ERANGE (-2)  /* "value out of range" */
 
-/*
- * Argument checks with text/template's messages ("wrong type for value;
- * expected string; got int"). Each returns 0, or tmpl_call_fail() (-1).
- */
-int funcs_arg_str(struct tmpl_call *c, struct tval v, const char **s,
-    size_t *n);
-int funcs_arg_int(struct tmpl_call *c, struct tval v, int64_t *i);
-/* v must be a list whose items are all strings (Go's []string). */
-int funcs_arg_strlist(struct tmpl_call *c, struct tval v);
-/* Fails with "wrong type for value; expected WANT; got TYPE-OF-V". */
-int funcs_fail_type(struct tmpl_call *c, const char *want, struct tval v);
-
 /* Returns the bytes of b as a string of the render's arena; frees b. */
 struct tval funcs_str_buf(struct tmpl_call *c, struct buf *b);
 
@@ -71,7 +59,7 @@ struct tval funcs_split(struct tarena *a, const char *s, size_t n,
 /* Go's strings.Replace(s, old, new, count); count < 0: all. */
 void funcs_replace(struct buf *out, const char *s, size_t n, const char *old,
     size_t oldlen, const char *new, size_t newlen, int64_t count);
-/* Go's strings.Join of a list of strings (checked by funcs_arg_strlist). */
+/* Go's strings.Join of a list of strings (params "L" checks it). */
 void funcs_join(struct buf *out, struct tval list, const char *sep,
     size_t seplen);
 /* Go's path.Clean, path.Base and path.Dir. */
@@ -101,19 +89,33 @@ void funcs_time_format(struct buf *out, const char *layout, size_t n,
     const struct tm *tm, long nsec);
 
 /*
- * Functions identical in several dialects (each table names them):
- * toUpper/upper, toLower/lower (all three); split S SEP, replace S OLD NEW
- * N, atoi S (confd and dockerize, which wrap Go's strings and strconv).
+ * Functions identical in several dialects (each table names them, with
+ * the params of funcs.h, so the arguments are checked): STR S, the
+ * string conversion the entry's op names (toUpper/upper, toLower/lower,
+ * toTitle, base, dir, base64Encode, ...); split S SEP, replace S OLD NEW
+ * N, atoi S (confd and dockerize, which wrap Go's strings and strconv);
+ * A op B on ints, op '+' '-' '*' '/' '%' (confd, dockerize's add).
  */
-int funcs_fn_upper(struct tmpl_call *c, size_t argc, const struct tval *argv,
-    struct tval *ret);
-int funcs_fn_lower(struct tmpl_call *c, size_t argc, const struct tval *argv,
+enum funcs_str_op {
+	STR_UPPER,
+	STR_LOWER,
+	STR_TITLE,
+	STR_PATH_BASE,
+	STR_PATH_DIR,
+	STR_BASE64,
+	STR_BASE64_URL,
+	STR_SHA256,
+	STR_MD5,
+};
+int funcs_fn_str(struct tmpl_call *c, size_t argc, const struct tval *argv,
     struct tval *ret);
 int funcs_fn_split(struct tmpl_call *c, size_t argc, const struct tval *argv,
     struct tval *ret);
 int funcs_fn_replace(struct tmpl_call *c, size_t argc, const struct tval *argv,
     struct tval *ret);
 int funcs_fn_atoi(struct tmpl_call *c, size_t argc, const struct tval *argv,
+    struct tval *ret);
+int funcs_fn_int_op(struct tmpl_call *c, size_t argc, const struct tval *argv,
     struct tval *ret);
 
 #endif

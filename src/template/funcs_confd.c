@@ -47,20 +47,6 @@ fail_missing(struct tmpl_call *c, const char *key)
 	return tmpl_call_fail(c, "key does not exist: %s", key);
 }
 
-/* Checks that argv[0..argc) are all strings (Go's ...string). */
-static int
-args_str(struct tmpl_call *c, size_t argc, const struct tval *argv)
-{
-	const char *s;
-	size_t i;
-
-	for (i = 0; i < argc; i++) {
-		if (funcs_arg_str(c, argv[i], &s, NULL) < 0)
-			return -1;
-	}
-	return 0;
-}
-
 /*
  * getv KEY [DEFAULT...]: the value; without DEFAULT a missing key fails.
  * As memkv's GetValue(key, v ...string), defaults past the first are
@@ -70,11 +56,8 @@ static int
 fn_getv(struct tmpl_call *c, size_t argc, const struct tval *argv,
     struct tval *ret)
 {
-	const char *key, *v;
+	const char *key = argv[0].u.s.p, *v;
 
-	if (args_str(c, argc, argv) < 0)
-		return -1;
-	key = argv[0].u.s.p;
 	v = tmpl_call_kv_get(c, snap_key(key));
 	if (v != NULL)
 		*ret = tval_str(v);
@@ -90,10 +73,8 @@ static int
 fn_get(struct tmpl_call *c, size_t argc, const struct tval *argv,
     struct tval *ret)
 {
-	const char *key, *v;
+	const char *key = argv[0].u.s.p, *v;
 
-	if (funcs_arg_str(c, argv[0], &key, NULL) < 0)
-		return -1;
 	v = tmpl_call_kv_get(c, snap_key(key));
 	if (v == NULL)
 		return fail_missing(c, key);
@@ -106,11 +87,7 @@ static int
 fn_exists(struct tmpl_call *c, size_t argc, const struct tval *argv,
     struct tval *ret)
 {
-	const char *key;
-
-	if (funcs_arg_str(c, argv[0], &key, NULL) < 0)
-		return -1;
-	*ret = tval_bool(tmpl_call_kv_get(c, snap_key(key)) != NULL);
+	*ret = tval_bool(tmpl_call_kv_get(c, snap_key(argv[0].u.s.p)) != NULL);
 	return 0;
 }
 
@@ -323,17 +300,20 @@ arena_own(struct tmpl_call *c, char *s)
 	return v.u.s.p;
 }
 
-/* getvs/gets: values (sorted) or KVPairs (by key) matching a pattern. */
+/*
+ * getvs PATTERN (op 0): the values of the keys matching PATTERN, sorted;
+ * gets PATTERN (op 1): their KVPairs, by key.
+ */
 static int
-glob_list(struct tmpl_call *c, struct tval arg, bool pairs, struct tval *ret)
+fn_glob(struct tmpl_call *c, size_t argc, const struct tval *argv,
+    struct tval *ret)
 {
+	bool pairs = tmpl_call_op(c) != 0;
 	struct glob_walk w = {.c = c, .pairs = pairs};
-	const char *pat;
+	const char *pat = argv[0].u.s.p;
 	char *prefix;
 	size_t n;
 
-	if (funcs_arg_str(c, arg, &pat, NULL) < 0)
-		return -1;
 	if (pat[0] != '/') /* read as if it had its leading '/' */
 		pat = arena_own(c, xasprintf("/%s", pat));
 	w.pattern = pat;
@@ -352,22 +332,6 @@ glob_list(struct tmpl_call *c, struct tval arg, bool pairs, struct tval *ret)
 		    sizeof(struct tval), cmp_str);
 	*ret = w.list;
 	return 0;
-}
-
-/* getvs PATTERN: the values of the keys matching PATTERN, sorted. */
-static int
-fn_getvs(struct tmpl_call *c, size_t argc, const struct tval *argv,
-    struct tval *ret)
-{
-	return glob_list(c, argv[0], false, ret);
-}
-
-/* gets PATTERN: the KVPairs of the keys matching PATTERN, by key. */
-static int
-fn_gets(struct tmpl_call *c, size_t argc, const struct tval *argv,
-    struct tval *ret)
-{
-	return glob_list(c, argv[0], true, ret);
 }
 
 /* Splits a cleaned path into at most max '/'-separated terms. */
@@ -472,19 +436,22 @@ ls_add(void *arg, const char *key, const char *value)
 	return 0;
 }
 
-/* ls/lsdir PATH: memkv's List and ListDir, names sorted and unique. */
+/*
+ * ls PATH (op 0): memkv's List, the names of the keys and directories
+ * right under PATH; lsdir PATH (op 1): ListDir, the directories only.
+ * Names sorted and unique.
+ */
 static int
-ls_names(struct tmpl_call *c, struct tval arg, bool dir, struct tval *ret)
+fn_ls(struct tmpl_call *c, size_t argc, const struct tval *argv,
+    struct tval *ret)
 {
-	struct ls_walk w = {.c = c, .dir = dir};
+	struct ls_walk w = {.c = c, .dir = tmpl_call_op(c) != 0};
 	struct tarena *a = tmpl_call_arena(c);
 	struct buf clean = {0};
-	const char *p;
+	const char *p = argv[0].u.s.p;
 	char *path;
 	size_t i;
 
-	if (funcs_arg_str(c, arg, &p, NULL) < 0)
-		return -1;
 	path = xasprintf("%s%s", p[0] == '/' ? "" : "/", p);
 	w.path = path;
 	funcs_path_clean(&clean, path, strlen(path));
@@ -501,37 +468,21 @@ ls_names(struct tmpl_call *c, struct tval arg, bool dir, struct tval *ret)
 	return 0;
 }
 
-/* ls PATH: the names of the keys and directories right under PATH. */
+/*
+ * json S (op TV_MAP): a JSON object as a map; jsonArray S (op TV_LIST): a
+ * JSON array as a list. With Go's type errors.
+ */
 static int
-fn_ls(struct tmpl_call *c, size_t argc, const struct tval *argv,
-    struct tval *ret)
-{
-	return ls_names(c, argv[0], false, ret);
-}
-
-/* lsdir PATH: the names of the directories right under PATH. */
-static int
-fn_lsdir(struct tmpl_call *c, size_t argc, const struct tval *argv,
-    struct tval *ret)
-{
-	return ls_names(c, argv[0], true, ret);
-}
-
-/* json/jsonArray: JSON into a map or a list, with Go's type errors. */
-static int
-json_into(struct tmpl_call *c, struct tval arg, enum tval_kind want,
+fn_json(struct tmpl_call *c, size_t argc, const struct tval *argv,
     struct tval *ret)
 {
 	static const char *const names[] = {"null", "bool", "number", "number",
 	    "string", "array", "object", "object"};
+	enum tval_kind want = (enum tval_kind)tmpl_call_op(c);
 	char err[512];
-	const char *s;
-	size_t n;
 
-	if (funcs_arg_str(c, arg, &s, &n) < 0)
-		return -1;
-	if (funcs_json_parse(tmpl_call_arena(c), s, n, ret, err, sizeof(err)) <
-	    0)
+	if (funcs_json_parse(tmpl_call_arena(c), argv[0].u.s.p, argv[0].u.s.len,
+		ret, err, sizeof(err)) < 0)
 		return tmpl_call_fail(c, "%s", err);
 	if (ret->kind == TV_NIL) /* null: Go's nil map or slice */
 		*ret = want == TV_MAP ? tval_map_new(tmpl_call_arena(c))
@@ -545,67 +496,14 @@ json_into(struct tmpl_call *c, struct tval arg, enum tval_kind want,
 	return 0;
 }
 
-/* json S: a JSON object as a map. */
-static int
-fn_json(struct tmpl_call *c, size_t argc, const struct tval *argv,
-    struct tval *ret)
-{
-	return json_into(c, argv[0], TV_MAP, ret);
-}
-
-/* jsonArray S: a JSON array as a list. */
-static int
-fn_json_array(struct tmpl_call *c, size_t argc, const struct tval *argv,
-    struct tval *ret)
-{
-	return json_into(c, argv[0], TV_LIST, ret);
-}
-
-/* base PATH: path.Base. */
-static int
-fn_base(struct tmpl_call *c, size_t argc, const struct tval *argv,
-    struct tval *ret)
-{
-	struct buf b = {0};
-	const char *s;
-	size_t n;
-
-	if (funcs_arg_str(c, argv[0], &s, &n) < 0)
-		return -1;
-	funcs_path_base(&b, s, n);
-	*ret = funcs_str_buf(c, &b);
-	return 0;
-}
-
-/* dir PATH: path.Dir. */
-static int
-fn_dir(struct tmpl_call *c, size_t argc, const struct tval *argv,
-    struct tval *ret)
-{
-	struct buf b = {0};
-	const char *s;
-	size_t n;
-
-	if (funcs_arg_str(c, argv[0], &s, &n) < 0)
-		return -1;
-	funcs_path_dir(&b, s, n);
-	*ret = funcs_str_buf(c, &b);
-	return 0;
-}
-
 /* join LIST SEP: strings.Join. */
 static int
 fn_join(struct tmpl_call *c, size_t argc, const struct tval *argv,
     struct tval *ret)
 {
 	struct buf b = {0};
-	const char *sep;
-	size_t n;
 
-	if (funcs_arg_strlist(c, argv[0]) < 0 ||
-	    funcs_arg_str(c, argv[1], &sep, &n) < 0)
-		return -1;
-	funcs_join(&b, argv[0], sep, n);
+	funcs_join(&b, argv[0], argv[1].u.s.p, argv[1].u.s.len);
 	*ret = funcs_str_buf(c, &b);
 	return 0;
 }
@@ -634,12 +532,8 @@ static int
 fn_getenv(struct tmpl_call *c, size_t argc, const struct tval *argv,
     struct tval *ret)
 {
-	const char *name, *v;
+	const char *v = tmpl_call_getenv(c, argv[0].u.s.p);
 
-	if (args_str(c, argc, argv) < 0)
-		return -1;
-	name = argv[0].u.s.p;
-	v = tmpl_call_getenv(c, name);
 	if (v == NULL || *v == '\0')
 		*ret = argc > 1 ? argv[1] : tval_str("");
 	else
@@ -674,13 +568,8 @@ static int
 fn_contains(struct tmpl_call *c, size_t argc, const struct tval *argv,
     struct tval *ret)
 {
-	const char *s, *sub;
-	size_t n, sn;
-
-	if (funcs_arg_str(c, argv[0], &s, &n) < 0 ||
-	    funcs_arg_str(c, argv[1], &sub, &sn) < 0)
-		return -1;
-	*ret = tval_bool(memmem(s, n, sub, sn) != NULL);
+	*ret = tval_bool(memmem(argv[0].u.s.p, argv[0].u.s.len, argv[1].u.s.p,
+			     argv[1].u.s.len) != NULL);
 	return 0;
 }
 
@@ -689,12 +578,9 @@ static int
 fn_trim_suffix(struct tmpl_call *c, size_t argc, const struct tval *argv,
     struct tval *ret)
 {
-	const char *s, *suf;
-	size_t n, sn;
+	const char *s = argv[0].u.s.p, *suf = argv[1].u.s.p;
+	size_t n = argv[0].u.s.len, sn = argv[1].u.s.len;
 
-	if (funcs_arg_str(c, argv[0], &s, &n) < 0 ||
-	    funcs_arg_str(c, argv[1], &suf, &sn) < 0)
-		return -1;
 	*ret = argv[0];
 	if (sn <= n && memcmp(s + n - sn, suf, sn) == 0)
 		*ret = tval_str_copy(tmpl_call_arena(c), s, n - sn);
@@ -707,27 +593,8 @@ fn_file_exists(struct tmpl_call *c, size_t argc, const struct tval *argv,
     struct tval *ret)
 {
 	struct stat st;
-	const char *path;
 
-	if (funcs_arg_str(c, argv[0], &path, NULL) < 0)
-		return -1;
-	*ret = tval_bool(stat(path, &st) == 0 || errno != ENOENT);
-	return 0;
-}
-
-/* base64Encode S. */
-static int
-fn_base64_encode(struct tmpl_call *c, size_t argc, const struct tval *argv,
-    struct tval *ret)
-{
-	struct buf b = {0};
-	const char *s;
-	size_t n;
-
-	if (funcs_arg_str(c, argv[0], &s, &n) < 0)
-		return -1;
-	funcs_base64_encode(&b, s, n, false);
-	*ret = funcs_str_buf(c, &b);
+	*ret = tval_bool(stat(argv[0].u.s.p, &st) == 0 || errno != ENOENT);
 	return 0;
 }
 
@@ -737,12 +604,10 @@ fn_base64_decode(struct tmpl_call *c, size_t argc, const struct tval *argv,
     struct tval *ret)
 {
 	struct buf b = {0};
-	const char *s;
-	size_t n, bad;
+	size_t bad;
 
-	if (funcs_arg_str(c, argv[0], &s, &n) < 0)
-		return -1;
-	if (funcs_base64_decode(&b, s, n, false, &bad) < 0) {
+	if (funcs_base64_decode(&b, argv[0].u.s.p, argv[0].u.s.len, false,
+		&bad) < 0) {
 		buf_free(&b);
 		return tmpl_call_fail(c,
 		    "illegal base64 data at input byte %zu", bad);
@@ -756,13 +621,11 @@ static int
 fn_parse_bool(struct tmpl_call *c, size_t argc, const struct tval *argv,
     struct tval *ret)
 {
-	const char *s;
-	size_t n;
+	const char *s = argv[0].u.s.p;
+	size_t n = argv[0].u.s.len;
 	bool b;
 	int rc;
 
-	if (funcs_arg_str(c, argv[0], &s, &n) < 0)
-		return -1;
 	if ((rc = funcs_parse_bool(s, n, &b)) != FUNCS_OK)
 		return funcs_fail_strconv(c, NULL, "ParseBool", s, n, rc);
 	*ret = tval_bool(b);
@@ -857,8 +720,6 @@ static int
 fn_sort_by_length(struct tmpl_call *c, size_t argc, const struct tval *argv,
     struct tval *ret)
 {
-	if (funcs_arg_strlist(c, argv[0]) < 0)
-		return -1;
 	*ret = sort_by_len(c, argv[0]);
 	return 0;
 }
@@ -869,79 +730,9 @@ fn_sort_kv_by_length(struct tmpl_call *c, size_t argc, const struct tval *argv,
     struct tval *ret)
 {
 	if (argv[0].kind != TV_LIST || !all_pairs(argv[0]))
-		return funcs_fail_type(c, "[]memkv.KVPair", argv[0]);
+		return tmpl_call_fail_type(c, 0, "[]memkv.KVPair", argv[0]);
 	*ret = sort_by_len(c, argv[0]);
 	return 0;
-}
-
-/* The integer arithmetic of confd: func(a, b int) int, wrapping as Go. */
-static int
-int_op(struct tmpl_call *c, const struct tval *argv, int op, struct tval *ret)
-{
-	int64_t a, b;
-
-	if (funcs_arg_int(c, argv[0], &a) < 0 ||
-	    funcs_arg_int(c, argv[1], &b) < 0)
-		return -1;
-	switch (op) {
-	case '+':
-		*ret = tval_int((int64_t)((uint64_t)a + (uint64_t)b));
-		return 0;
-	case '-':
-		*ret = tval_int((int64_t)((uint64_t)a - (uint64_t)b));
-		return 0;
-	case '*':
-		*ret = tval_int((int64_t)((uint64_t)a * (uint64_t)b));
-		return 0;
-	}
-	if (b == 0)
-		return tmpl_call_fail(c,
-		    "runtime error: integer divide by zero");
-	if (b == -1)
-		*ret = tval_int(op == '/' ? (int64_t)(0 - (uint64_t)a) : 0);
-	else
-		*ret = tval_int(op == '/' ? a / b : a % b);
-	return 0;
-}
-
-/* add A B. */
-static int
-fn_add(struct tmpl_call *c, size_t argc, const struct tval *argv,
-    struct tval *ret)
-{
-	return int_op(c, argv, '+', ret);
-}
-
-/* sub A B. */
-static int
-fn_sub(struct tmpl_call *c, size_t argc, const struct tval *argv,
-    struct tval *ret)
-{
-	return int_op(c, argv, '-', ret);
-}
-
-/* mul A B. */
-static int
-fn_mul(struct tmpl_call *c, size_t argc, const struct tval *argv,
-    struct tval *ret)
-{
-	return int_op(c, argv, '*', ret);
-}
-
-/* div A B: integer division. */
-static int
-fn_div(struct tmpl_call *c, size_t argc, const struct tval *argv,
-    struct tval *ret)
-{
-	return int_op(c, argv, '/', ret);
-}
-
-/* mod A B. */
-static int
-fn_mod(struct tmpl_call *c, size_t argc, const struct tval *argv,
-    struct tval *ret)
-{
-	return int_op(c, argv, '%', ret);
 }
 
 /*
@@ -952,11 +743,8 @@ static int
 fn_seq(struct tmpl_call *c, size_t argc, const struct tval *argv,
     struct tval *ret)
 {
-	int64_t first, last, i;
+	int64_t first = argv[0].u.i, last = argv[1].u.i, i;
 
-	if (funcs_arg_int(c, argv[0], &first) < 0 ||
-	    funcs_arg_int(c, argv[1], &last) < 0)
-		return -1;
 	if (last >= first && (uint64_t)last - (uint64_t)first >= SEQ_MAX)
 		return tmpl_call_fail(c, "seq: more than %d elements", SEQ_MAX);
 	*ret = tval_list_new(tmpl_call_arena(c));
@@ -966,40 +754,40 @@ fn_seq(struct tmpl_call *c, size_t argc, const struct tval *argv,
 }
 
 const struct tmpl_func tmpl_funcs_confd[] = {
-    {"getv", 1, -1, fn_getv},
-    {"getvs", 1, 1, fn_getvs},
-    {"get", 1, 1, fn_get},
-    {"gets", 1, 1, fn_gets},
-    {"ls", 1, 1, fn_ls},
-    {"lsdir", 1, 1, fn_lsdir},
-    {"exists", 1, 1, fn_exists},
-    {"json", 1, 1, fn_json},
-    {"jsonArray", 1, 1, fn_json_array},
-    {"base", 1, 1, fn_base},
-    {"dir", 1, 1, fn_dir},
-    {"split", 2, 2, funcs_fn_split},
-    {"join", 2, 2, fn_join},
-    {"map", 0, -1, fn_map},
-    {"getenv", 1, -1, fn_getenv},
-    {"datetime", 0, 0, fn_datetime},
-    {"toUpper", 1, 1, funcs_fn_upper},
-    {"toLower", 1, 1, funcs_fn_lower},
-    {"contains", 2, 2, fn_contains},
-    {"replace", 4, 4, funcs_fn_replace},
-    {"trimSuffix", 2, 2, fn_trim_suffix},
-    {"fileExists", 1, 1, fn_file_exists},
-    {"base64Encode", 1, 1, fn_base64_encode},
-    {"base64Decode", 1, 1, fn_base64_decode},
-    {"parseBool", 1, 1, fn_parse_bool},
-    {"reverse", 1, 1, fn_reverse},
-    {"sortByLength", 1, 1, fn_sort_by_length},
-    {"sortKVByLength", 1, 1, fn_sort_kv_by_length},
-    {"add", 2, 2, fn_add},
-    {"sub", 2, 2, fn_sub},
-    {"div", 2, 2, fn_div},
-    {"mod", 2, 2, fn_mod},
-    {"mul", 2, 2, fn_mul},
-    {"seq", 2, 2, fn_seq},
-    {"atoi", 1, 1, funcs_fn_atoi},
-    {NULL, 0, 0, NULL},
+    {"getv", 1, -1, fn_getv, "ss", 0},
+    {"getvs", 1, 1, fn_glob, "s", 0},
+    {"get", 1, 1, fn_get, "s", 0},
+    {"gets", 1, 1, fn_glob, "s", 1},
+    {"ls", 1, 1, fn_ls, "s", 0},
+    {"lsdir", 1, 1, fn_ls, "s", 1},
+    {"exists", 1, 1, fn_exists, "s", 0},
+    {"json", 1, 1, fn_json, "s", TV_MAP},
+    {"jsonArray", 1, 1, fn_json, "s", TV_LIST},
+    {"base", 1, 1, funcs_fn_str, "s", STR_PATH_BASE},
+    {"dir", 1, 1, funcs_fn_str, "s", STR_PATH_DIR},
+    {"split", 2, 2, funcs_fn_split, "ss", 0},
+    {"join", 2, 2, fn_join, "Ls", 0},
+    {"map", 0, -1, fn_map, "v", 0},
+    {"getenv", 1, -1, fn_getenv, "ss", 0},
+    {"datetime", 0, 0, fn_datetime, NULL, 0},
+    {"toUpper", 1, 1, funcs_fn_str, "s", STR_UPPER},
+    {"toLower", 1, 1, funcs_fn_str, "s", STR_LOWER},
+    {"contains", 2, 2, fn_contains, "ss", 0},
+    {"replace", 4, 4, funcs_fn_replace, "sssi", 0},
+    {"trimSuffix", 2, 2, fn_trim_suffix, "ss", 0},
+    {"fileExists", 1, 1, fn_file_exists, "s", 0},
+    {"base64Encode", 1, 1, funcs_fn_str, "s", STR_BASE64},
+    {"base64Decode", 1, 1, fn_base64_decode, "s", 0},
+    {"parseBool", 1, 1, fn_parse_bool, "s", 0},
+    {"reverse", 1, 1, fn_reverse, "v", 0},
+    {"sortByLength", 1, 1, fn_sort_by_length, "L", 0},
+    {"sortKVByLength", 1, 1, fn_sort_kv_by_length, "v", 0},
+    {"add", 2, 2, funcs_fn_int_op, "ii", '+'},
+    {"sub", 2, 2, funcs_fn_int_op, "ii", '-'},
+    {"div", 2, 2, funcs_fn_int_op, "ii", '/'},
+    {"mod", 2, 2, funcs_fn_int_op, "ii", '%'},
+    {"mul", 2, 2, funcs_fn_int_op, "ii", '*'},
+    {"seq", 2, 2, fn_seq, "ii", 0},
+    {"atoi", 1, 1, funcs_fn_atoi, "s", 0},
+    {NULL, 0, 0, NULL, NULL, 0},
 };

@@ -36,8 +36,8 @@ fn_key(struct tmpl_call *c, size_t argc, const struct tval *argv,
 	const char *s, *key, *v;
 	size_t n;
 
-	if (funcs_arg_str(c, argv[0], &s, &n) < 0)
-		return -1;
+	s = argv[0].u.s.p;
+	n = argv[0].u.s.len;
 	*ret = tval_str("");
 	if (n == 0)
 		return 0;
@@ -58,8 +58,8 @@ fn_key_exists(struct tmpl_call *c, size_t argc, const struct tval *argv,
 	const char *s;
 	size_t n;
 
-	if (funcs_arg_str(c, argv[0], &s, &n) < 0)
-		return -1;
+	s = argv[0].u.s.p;
+	n = argv[0].u.s.len;
 	*ret = tval_bool(n > 0 && tmpl_call_kv_get(c, key_path(s)) != NULL);
 	return 0;
 }
@@ -69,12 +69,9 @@ static int
 fn_key_or_default(struct tmpl_call *c, size_t argc, const struct tval *argv,
     struct tval *ret)
 {
-	const char *s, *def, *v;
-	size_t n;
+	const char *s = argv[0].u.s.p, *v;
+	size_t n = argv[0].u.s.len;
 
-	if (funcs_arg_str(c, argv[0], &s, &n) < 0 ||
-	    funcs_arg_str(c, argv[1], &def, NULL) < 0)
-		return -1;
 	*ret = argv[1];
 	if (n == 0)
 		return 0;
@@ -110,17 +107,24 @@ list_add(void *arg, const char *path, const char *value)
 	return 0;
 }
 
-/* ls, safeLs, tree and safeTree: KeyPairs under a prefix. */
+/* The ops of fn_list: ls, safeLs, tree, safeTree. */
+#define LIST_TREE 1 /* every key under the prefix, else direct leaves */
+#define LIST_SAFE 2 /* an empty listing is a missing dependency */
+
+/*
+ * ls PREFIX: KeyPairs of the leaves directly under PREFIX; tree PREFIX:
+ * of every key under PREFIX; safeLs, safeTree: the same, but an empty
+ * listing is a missing dependency.
+ */
 static int
-list_pairs(struct tmpl_call *c, struct tval arg, bool tree, bool safe,
+fn_list(struct tmpl_call *c, size_t argc, const struct tval *argv,
     struct tval *ret)
 {
-	struct list_walk w = {.c = c, .tree = tree};
-	const char *s, *prefix;
-	size_t n;
+	struct list_walk w = {.c = c, .tree = tmpl_call_op(c) & LIST_TREE};
+	bool safe = tmpl_call_op(c) & LIST_SAFE;
+	const char *s = argv[0].u.s.p, *prefix;
+	size_t n = argv[0].u.s.len;
 
-	if (funcs_arg_str(c, arg, &s, &n) < 0)
-		return -1;
 	w.list = tval_list_new(tmpl_call_arena(c));
 	*ret = w.list;
 	if (n == 0)
@@ -133,38 +137,6 @@ list_pairs(struct tmpl_call *c, struct tval arg, bool tree, bool safe,
 	return 0;
 }
 
-/* ls PREFIX: the leaves directly under PREFIX. */
-static int
-fn_ls(struct tmpl_call *c, size_t argc, const struct tval *argv,
-    struct tval *ret)
-{
-	return list_pairs(c, argv[0], false, false, ret);
-}
-
-/* safeLs PREFIX: as ls, but an empty listing is a missing dependency. */
-static int
-fn_safe_ls(struct tmpl_call *c, size_t argc, const struct tval *argv,
-    struct tval *ret)
-{
-	return list_pairs(c, argv[0], false, true, ret);
-}
-
-/* tree PREFIX: every key under PREFIX. */
-static int
-fn_tree(struct tmpl_call *c, size_t argc, const struct tval *argv,
-    struct tval *ret)
-{
-	return list_pairs(c, argv[0], true, false, ret);
-}
-
-/* safeTree PREFIX: as tree, but an empty listing is a missing dependency. */
-static int
-fn_safe_tree(struct tmpl_call *c, size_t argc, const struct tval *argv,
-    struct tval *ret)
-{
-	return list_pairs(c, argv[0], true, true, ret);
-}
-
 /* Checks that v is a list of KeyPairs ([]*dependency.KeyPair). */
 static int
 arg_pairs(struct tmpl_call *c, struct tval v)
@@ -173,12 +145,13 @@ arg_pairs(struct tmpl_call *c, struct tval v)
 	size_t i;
 
 	if (v.kind != TV_LIST)
-		return funcs_fail_type(c, "[]*dependency.KeyPair", v);
+		return tmpl_call_fail_type(c, 0, "[]*dependency.KeyPair", v);
 	for (i = 0; i < v.u.list->len; i++) {
 		if (!tval_lookup(v.u.list->items[i], "Key", 3, &k) ||
 		    !tval_lookup(v.u.list->items[i], "Value", 5, &val) ||
 		    k.kind != TV_STRING || val.kind != TV_STRING)
-			return funcs_fail_type(c, "[]*dependency.KeyPair", v);
+			return tmpl_call_fail_type(c, 0,
+			    "[]*dependency.KeyPair", v);
 	}
 	return 0;
 }
@@ -284,8 +257,7 @@ fn_env(struct tmpl_call *c, size_t argc, const struct tval *argv,
 {
 	const char *s, *v;
 
-	if (funcs_arg_str(c, argv[0], &s, NULL) < 0)
-		return -1;
+	s = argv[0].u.s.p;
 	v = tmpl_call_getenv(c, s);
 	*ret = tval_str(v != NULL ? v : "");
 	return 0;
@@ -296,12 +268,8 @@ static int
 fn_env_or_default(struct tmpl_call *c, size_t argc, const struct tval *argv,
     struct tval *ret)
 {
-	const char *s, *def, *v;
+	const char *v = tmpl_call_getenv(c, argv[0].u.s.p);
 
-	if (funcs_arg_str(c, argv[0], &s, NULL) < 0 ||
-	    funcs_arg_str(c, argv[1], &def, NULL) < 0)
-		return -1;
-	v = tmpl_call_getenv(c, s);
 	*ret = v != NULL ? tval_str(v) : argv[1];
 	return 0;
 }
@@ -313,8 +281,7 @@ fn_must_env(struct tmpl_call *c, size_t argc, const struct tval *argv,
 {
 	const char *s, *v;
 
-	if (funcs_arg_str(c, argv[0], &s, NULL) < 0)
-		return -1;
+	s = argv[0].u.s.p;
 	v = tmpl_call_getenv(c, s);
 	if (v == NULL || *v == '\0')
 		return tmpl_call_fail(c,
@@ -335,8 +302,8 @@ fn_file(struct tmpl_call *c, size_t argc, const struct tval *argv,
 	ssize_t r;
 	int fd, rc = -1;
 
-	if (funcs_arg_str(c, argv[0], &path, &n) < 0)
-		return -1;
+	path = argv[0].u.s.p;
+	n = argv[0].u.s.len;
 	*ret = tval_str("");
 	if (n == 0)
 		return 0;
@@ -372,17 +339,20 @@ out:
 	return rc;
 }
 
-/* base64Decode/base64URLDecode with Go's error message. */
+/*
+ * base64Decode S (op 0): standard base64, padded; base64URLDecode S (op
+ * 1): URL-safe. With Go's error message.
+ */
 static int
-b64_decode(struct tmpl_call *c, struct tval arg, bool url, struct tval *ret)
+fn_base64_decode(struct tmpl_call *c, size_t argc, const struct tval *argv,
+    struct tval *ret)
 {
+	bool url = tmpl_call_op(c) != 0;
 	struct buf b = {0};
-	const char *s;
-	size_t n, bad;
+	size_t bad;
 
-	if (funcs_arg_str(c, arg, &s, &n) < 0)
-		return -1;
-	if (funcs_base64_decode(&b, s, n, url, &bad) < 0) {
+	if (funcs_base64_decode(&b, argv[0].u.s.p, argv[0].u.s.len, url, &bad) <
+	    0) {
 		buf_free(&b);
 		return tmpl_call_fail(c,
 		    "%s: illegal base64 data at input byte %zu",
@@ -390,53 +360,6 @@ b64_decode(struct tmpl_call *c, struct tval arg, bool url, struct tval *ret)
 	}
 	*ret = funcs_str_buf(c, &b);
 	return 0;
-}
-
-/* base64Decode S: standard base64, padded. */
-static int
-fn_base64_decode(struct tmpl_call *c, size_t argc, const struct tval *argv,
-    struct tval *ret)
-{
-	return b64_decode(c, argv[0], false, ret);
-}
-
-/* base64URLDecode S: URL-safe base64, padded. */
-static int
-fn_base64_url_decode(struct tmpl_call *c, size_t argc, const struct tval *argv,
-    struct tval *ret)
-{
-	return b64_decode(c, argv[0], true, ret);
-}
-
-/* base64Encode/base64URLEncode. */
-static int
-b64_encode(struct tmpl_call *c, struct tval arg, bool url, struct tval *ret)
-{
-	struct buf b = {0};
-	const char *s;
-	size_t n;
-
-	if (funcs_arg_str(c, arg, &s, &n) < 0)
-		return -1;
-	funcs_base64_encode(&b, s, n, url);
-	*ret = funcs_str_buf(c, &b);
-	return 0;
-}
-
-/* base64Encode S. */
-static int
-fn_base64_encode(struct tmpl_call *c, size_t argc, const struct tval *argv,
-    struct tval *ret)
-{
-	return b64_encode(c, argv[0], false, ret);
-}
-
-/* base64URLEncode S. */
-static int
-fn_base64_url_encode(struct tmpl_call *c, size_t argc, const struct tval *argv,
-    struct tval *ret)
-{
-	return b64_encode(c, argv[0], true, ret);
 }
 
 /*
@@ -485,15 +408,25 @@ fn_contains(struct tmpl_call *c, size_t argc, const struct tval *argv,
 	return 0;
 }
 
-/* The containsAll/Any/None/NotAll family (see consul-template). */
+/* The ops of fn_contains_some. */
+#define SOME_RET_TRUE 1
+#define SOME_INVERT 2
+
+/*
+ * containsAll VALUES L: every value is in L; containsAny: some is;
+ * containsNone: none is; containsNotAll: some is not (consul-template's
+ * containsSomeFunc(retTrue, invert)).
+ */
 static int
-contains_some(struct tmpl_call *c, const struct tval *argv, bool ret_true,
-    bool invert, struct tval *ret)
+fn_contains_some(struct tmpl_call *c, size_t argc, const struct tval *argv,
+    struct tval *ret)
 {
+	bool ret_true = tmpl_call_op(c) & SOME_RET_TRUE;
+	bool invert = tmpl_call_op(c) & SOME_INVERT;
 	size_t i;
 
 	if (argv[0].kind != TV_LIST)
-		return funcs_fail_type(c, "[]interface {}", argv[0]);
+		return tmpl_call_fail_type(c, 0, "[]interface {}", argv[0]);
 	for (i = 0; i < argv[0].u.list->len; i++) {
 		if (in_value(argv[1], argv[0].u.list->items[i]) != invert) {
 			*ret = tval_bool(!ret_true);
@@ -502,38 +435,6 @@ contains_some(struct tmpl_call *c, const struct tval *argv, bool ret_true,
 	}
 	*ret = tval_bool(ret_true);
 	return 0;
-}
-
-/* containsAll VALUES L: every value is in L. */
-static int
-fn_contains_all(struct tmpl_call *c, size_t argc, const struct tval *argv,
-    struct tval *ret)
-{
-	return contains_some(c, argv, true, true, ret);
-}
-
-/* containsAny VALUES L: some value is in L. */
-static int
-fn_contains_any(struct tmpl_call *c, size_t argc, const struct tval *argv,
-    struct tval *ret)
-{
-	return contains_some(c, argv, false, false, ret);
-}
-
-/* containsNone VALUES L: no value is in L. */
-static int
-fn_contains_none(struct tmpl_call *c, size_t argc, const struct tval *argv,
-    struct tval *ret)
-{
-	return contains_some(c, argv, true, false, ret);
-}
-
-/* containsNotAll VALUES L: some value is not in L. */
-static int
-fn_contains_not_all(struct tmpl_call *c, size_t argc, const struct tval *argv,
-    struct tval *ret)
-{
-	return contains_some(c, argv, false, true, ret);
 }
 
 /* indent N S: prefixes every non-empty line of S with N spaces. */
@@ -547,9 +448,9 @@ fn_indent(struct tmpl_call *c, size_t argc, const struct tval *argv,
 	size_t n, i;
 	bool sp = true;
 
-	if (funcs_arg_int(c, argv[0], &spaces) < 0 ||
-	    funcs_arg_str(c, argv[1], &s, &n) < 0)
-		return -1;
+	spaces = argv[0].u.i;
+	s = argv[1].u.s.p;
+	n = argv[1].u.s.len;
 	if (spaces < 0)
 		return tmpl_call_fail(c,
 		    "indent value must be a positive integer");
@@ -574,9 +475,8 @@ fn_join(struct tmpl_call *c, size_t argc, const struct tval *argv,
 	const char *sep;
 	size_t n;
 
-	if (funcs_arg_str(c, argv[0], &sep, &n) < 0 ||
-	    funcs_arg_strlist(c, argv[1]) < 0)
-		return -1;
+	sep = argv[0].u.s.p;
+	n = argv[0].u.s.len;
 	funcs_join(&b, argv[1], sep, n);
 	*ret = funcs_str_buf(c, &b);
 	return 0;
@@ -590,8 +490,8 @@ fn_trim_space(struct tmpl_call *c, size_t argc, const struct tval *argv,
 	const char *s;
 	size_t n;
 
-	if (funcs_arg_str(c, argv[0], &s, &n) < 0)
-		return -1;
+	s = argv[0].u.s.p;
+	n = argv[0].u.s.len;
 	s = funcs_trim_space(s, &n);
 	*ret = tval_str_copy(tmpl_call_arena(c), s, n);
 	return 0;
@@ -605,9 +505,10 @@ fn_trim_prefix(struct tmpl_call *c, size_t argc, const struct tval *argv,
 	const char *p, *s;
 	size_t pn, n;
 
-	if (funcs_arg_str(c, argv[0], &p, &pn) < 0 ||
-	    funcs_arg_str(c, argv[1], &s, &n) < 0)
-		return -1;
+	p = argv[0].u.s.p;
+	pn = argv[0].u.s.len;
+	s = argv[1].u.s.p;
+	n = argv[1].u.s.len;
 	*ret = argv[1];
 	if (pn <= n && memcmp(s, p, pn) == 0)
 		*ret = tval_strn(s + pn, n - pn);
@@ -622,9 +523,10 @@ fn_trim_suffix(struct tmpl_call *c, size_t argc, const struct tval *argv,
 	const char *p, *s;
 	size_t pn, n;
 
-	if (funcs_arg_str(c, argv[0], &p, &pn) < 0 ||
-	    funcs_arg_str(c, argv[1], &s, &n) < 0)
-		return -1;
+	p = argv[0].u.s.p;
+	pn = argv[0].u.s.len;
+	s = argv[1].u.s.p;
+	n = argv[1].u.s.len;
 	*ret = argv[1];
 	if (pn <= n && memcmp(s + n - pn, p, pn) == 0)
 		*ret = tval_str_copy(tmpl_call_arena(c), s, n - pn);
@@ -641,8 +543,8 @@ fn_parse_bool(struct tmpl_call *c, size_t argc, const struct tval *argv,
 	bool b = false;
 	int rc;
 
-	if (funcs_arg_str(c, argv[0], &s, &n) < 0)
-		return -1;
+	s = argv[0].u.s.p;
+	n = argv[0].u.s.len;
 	if (n > 0 && (rc = funcs_parse_bool(s, n, &b)) != FUNCS_OK)
 		return funcs_fail_strconv(c, "parseBool", "ParseBool", s, n,
 		    rc);
@@ -660,8 +562,8 @@ fn_parse_float(struct tmpl_call *c, size_t argc, const struct tval *argv,
 	double f = 0;
 	int rc;
 
-	if (funcs_arg_str(c, argv[0], &s, &n) < 0)
-		return -1;
+	s = argv[0].u.s.p;
+	n = argv[0].u.s.len;
 	if (n > 0 && (rc = funcs_parse_float(s, n, &f)) != FUNCS_OK)
 		return funcs_fail_strconv(c, "parseFloat", "ParseFloat", s, n,
 		    rc);
@@ -679,8 +581,8 @@ fn_parse_int(struct tmpl_call *c, size_t argc, const struct tval *argv,
 	int64_t i = 0;
 	int rc;
 
-	if (funcs_arg_str(c, argv[0], &s, &n) < 0)
-		return -1;
+	s = argv[0].u.s.p;
+	n = argv[0].u.s.len;
 	if (n > 0 && (rc = funcs_parse_int(s, n, &i)) != FUNCS_OK)
 		return funcs_fail_strconv(c, "parseInt", "ParseInt", s, n, rc);
 	*ret = tval_int(i);
@@ -700,8 +602,8 @@ fn_parse_uint(struct tmpl_call *c, size_t argc, const struct tval *argv,
 	uint64_t u = 0;
 	int rc;
 
-	if (funcs_arg_str(c, argv[0], &s, &n) < 0)
-		return -1;
+	s = argv[0].u.s.p;
+	n = argv[0].u.s.len;
 	if (n > 0 && (rc = funcs_parse_uint(s, n, &u)) != FUNCS_OK)
 		return funcs_fail_strconv(c, "parseUint", "ParseUint", s, n,
 		    rc);
@@ -721,8 +623,8 @@ fn_parse_json(struct tmpl_call *c, size_t argc, const struct tval *argv,
 	const char *s;
 	size_t n;
 
-	if (funcs_arg_str(c, argv[0], &s, &n) < 0)
-		return -1;
+	s = argv[0].u.s.p;
+	n = argv[0].u.s.len;
 	if (n == 0) {
 		*ret = tval_map_new(tmpl_call_arena(c));
 		return 0;
@@ -1038,8 +940,8 @@ fn_parse_yaml(struct tmpl_call *c, size_t argc, const struct tval *argv,
 	size_t n, i;
 	int rc = -1;
 
-	if (funcs_arg_str(c, argv[0], &s, &n) < 0)
-		return -1;
+	s = argv[0].u.s.p;
+	n = argv[0].u.s.len;
 	if (n == 0) {
 		*ret = tval_map_new(y.a);
 		return 0;
@@ -1433,9 +1335,10 @@ fn_regex_match(struct tmpl_call *c, size_t argc, const struct tval *argv,
 	size_t rn, n;
 	int rc;
 
-	if (funcs_arg_str(c, argv[0], &re, &rn) < 0 ||
-	    funcs_arg_str(c, argv[1], &s, &n) < 0)
-		return -1;
+	re = argv[0].u.s.p;
+	rn = argv[0].u.s.len;
+	s = argv[1].u.s.p;
+	n = argv[1].u.s.len;
 	if ((code = re_compile(c, re, rn)) == NULL)
 		return -1;
 	md = pcre2_match_data_create_from_pattern(code, NULL);
@@ -1540,10 +1443,12 @@ fn_regex_replace_all(struct tmpl_call *c, size_t argc, const struct tval *argv,
 	PCRE2_SIZE *ov;
 	int rc;
 
-	if (funcs_arg_str(c, argv[0], &re, &rn) < 0 ||
-	    funcs_arg_str(c, argv[1], &tpl, &tn) < 0 ||
-	    funcs_arg_str(c, argv[2], &s, &n) < 0)
-		return -1;
+	re = argv[0].u.s.p;
+	rn = argv[0].u.s.len;
+	tpl = argv[1].u.s.p;
+	tn = argv[1].u.s.len;
+	s = argv[2].u.s.p;
+	n = argv[2].u.s.len;
 	if ((code = re_compile(c, re, rn)) == NULL)
 		return -1;
 	md = pcre2_match_data_create_from_pattern(code, NULL);
@@ -1583,44 +1488,14 @@ fn_replace_all(struct tmpl_call *c, size_t argc, const struct tval *argv,
 	size_t fn, tn, n;
 	struct buf b = {0};
 
-	if (funcs_arg_str(c, argv[0], &f, &fn) < 0 ||
-	    funcs_arg_str(c, argv[1], &t, &tn) < 0 ||
-	    funcs_arg_str(c, argv[2], &s, &n) < 0)
-		return -1;
+	f = argv[0].u.s.p;
+	fn = argv[0].u.s.len;
+	t = argv[1].u.s.p;
+	tn = argv[1].u.s.len;
+	s = argv[2].u.s.p;
+	n = argv[2].u.s.len;
 	funcs_replace(&b, s, n, f, fn, t, tn, -1);
 	*ret = funcs_str_buf(c, &b);
-	return 0;
-}
-
-/* sha256Hex S: the SHA-256 of S in lowercase hex. */
-static int
-fn_sha256_hex(struct tmpl_call *c, size_t argc, const struct tval *argv,
-    struct tval *ret)
-{
-	char hex[65];
-	const char *s;
-	size_t n;
-
-	if (funcs_arg_str(c, argv[0], &s, &n) < 0)
-		return -1;
-	funcs_sha256_hex(s, n, hex);
-	*ret = tval_str_copy(tmpl_call_arena(c), hex, 64);
-	return 0;
-}
-
-/* md5sum S: the MD5 of S in lowercase hex. */
-static int
-fn_md5sum(struct tmpl_call *c, size_t argc, const struct tval *argv,
-    struct tval *ret)
-{
-	char hex[33];
-	const char *s;
-	size_t n;
-
-	if (funcs_arg_str(c, argv[0], &s, &n) < 0)
-		return -1;
-	funcs_md5_hex(s, n, hex);
-	*ret = tval_str_copy(tmpl_call_arena(c), hex, 32);
 	return 0;
 }
 
@@ -1640,33 +1515,16 @@ fn_timestamp(struct tmpl_call *c, size_t argc, const struct tval *argv,
 		    "timestamp: wrong number of arguments, expected 0 or 1, "
 		    "but got %zu",
 		    argc);
-	if (argc == 1 && funcs_arg_str(c, argv[0], &layout, &n) < 0)
-		return -1;
+	if (argc == 1) {
+		layout = argv[0].u.s.p;
+		n = argv[0].u.s.len;
+	}
 	clock_gettime(CLOCK_REALTIME, &ts);
 	gmtime_r(&ts.tv_sec, &tm);
 	if (n == 4 && memcmp(layout, "unix", 4) == 0)
 		buf_printf(&b, "%lld", (long long)ts.tv_sec);
 	else
 		funcs_time_format(&b, layout, n, &tm, ts.tv_nsec);
-	*ret = funcs_str_buf(c, &b);
-	return 0;
-}
-
-/*
- * toTitle S: x/text's cases.Title(language.Und, cases.NoLower): the first
- * cased letter of each word upper-cased, the rest left alone.
- */
-static int
-fn_to_title(struct tmpl_call *c, size_t argc, const struct tval *argv,
-    struct tval *ret)
-{
-	struct buf b = {0};
-	const char *s;
-	size_t n;
-
-	if (funcs_arg_str(c, argv[0], &s, &n) < 0)
-		return -1;
-	funcs_title(&b, s, n);
 	*ret = funcs_str_buf(c, &b);
 	return 0;
 }
@@ -1679,9 +1537,10 @@ fn_split(struct tmpl_call *c, size_t argc, const struct tval *argv,
 	const char *sep, *s;
 	size_t sn, n;
 
-	if (funcs_arg_str(c, argv[0], &sep, &sn) < 0 ||
-	    funcs_arg_str(c, argv[1], &s, &n) < 0)
-		return -1;
+	sep = argv[0].u.s.p;
+	sn = argv[0].u.s.len;
+	s = argv[1].u.s.p;
+	n = argv[1].u.s.len;
 	s = funcs_trim_space(s, &n);
 	if (n == 0) {
 		*ret = tval_list_new(tmpl_call_arena(c));
@@ -1721,9 +1580,10 @@ math_unknown(struct tmpl_call *c, enum math_op op, struct tval v)
  * takes ints only; integer division by zero is Go's runtime error.
  */
 static int
-math_call(struct tmpl_call *c, enum math_op op, const struct tval *argv,
+fn_math(struct tmpl_call *c, size_t argc, const struct tval *argv,
     struct tval *ret)
 {
+	enum math_op op = (enum math_op)tmpl_call_op(c);
 	struct tval b = argv[0], a = argv[1];
 	double af, bf;
 	uint64_t ua, ub;
@@ -1796,116 +1656,60 @@ math_call(struct tmpl_call *c, enum math_op op, const struct tval *argv,
 	return 0;
 }
 
-/* add B A: A + B. */
-static int
-fn_add(struct tmpl_call *c, size_t argc, const struct tval *argv,
-    struct tval *ret)
-{
-	return math_call(c, OP_ADD, argv, ret);
-}
-
-/* subtract B A: A - B. */
-static int
-fn_subtract(struct tmpl_call *c, size_t argc, const struct tval *argv,
-    struct tval *ret)
-{
-	return math_call(c, OP_SUB, argv, ret);
-}
-
-/* multiply B A: A * B. */
-static int
-fn_multiply(struct tmpl_call *c, size_t argc, const struct tval *argv,
-    struct tval *ret)
-{
-	return math_call(c, OP_MUL, argv, ret);
-}
-
-/* divide B A: A / B. */
-static int
-fn_divide(struct tmpl_call *c, size_t argc, const struct tval *argv,
-    struct tval *ret)
-{
-	return math_call(c, OP_DIV, argv, ret);
-}
-
-/* modulo B A: A % B, integers only. */
-static int
-fn_modulo(struct tmpl_call *c, size_t argc, const struct tval *argv,
-    struct tval *ret)
-{
-	return math_call(c, OP_MOD, argv, ret);
-}
-
-/* minimum B A: the smaller. */
-static int
-fn_minimum(struct tmpl_call *c, size_t argc, const struct tval *argv,
-    struct tval *ret)
-{
-	return math_call(c, OP_MIN, argv, ret);
-}
-
-/* maximum B A: the larger. */
-static int
-fn_maximum(struct tmpl_call *c, size_t argc, const struct tval *argv,
-    struct tval *ret)
-{
-	return math_call(c, OP_MAX, argv, ret);
-}
-
 const struct tmpl_func tmpl_funcs_consul[] = {
-    {"key", 1, 1, fn_key},
-    {"keyExists", 1, 1, fn_key_exists},
-    {"keyOrDefault", 2, 2, fn_key_or_default},
-    {"ls", 1, 1, fn_ls},
-    {"safeLs", 1, 1, fn_safe_ls},
-    {"tree", 1, 1, fn_tree},
-    {"safeTree", 1, 1, fn_safe_tree},
-    {"env", 1, 1, fn_env},
-    {"envOrDefault", 2, 2, fn_env_or_default},
-    {"mustEnv", 1, 1, fn_must_env},
-    {"file", 1, 1, fn_file},
-    {"base64Decode", 1, 1, fn_base64_decode},
-    {"base64Encode", 1, 1, fn_base64_encode},
-    {"base64URLDecode", 1, 1, fn_base64_url_decode},
-    {"base64URLEncode", 1, 1, fn_base64_url_encode},
-    {"contains", 2, 2, fn_contains},
-    {"containsAll", 2, 2, fn_contains_all},
-    {"containsAny", 2, 2, fn_contains_any},
-    {"containsNone", 2, 2, fn_contains_none},
-    {"containsNotAll", 2, 2, fn_contains_not_all},
-    {"explode", 1, 1, fn_explode},
-    {"in", 2, 2, fn_in},
-    {"indent", 2, 2, fn_indent},
-    {"join", 2, 2, fn_join},
-    {"trimSpace", 1, 1, fn_trim_space},
-    {"trimPrefix", 2, 2, fn_trim_prefix},
-    {"trimSuffix", 2, 2, fn_trim_suffix},
-    {"parseBool", 1, 1, fn_parse_bool},
-    {"parseFloat", 1, 1, fn_parse_float},
-    {"parseInt", 1, 1, fn_parse_int},
-    {"parseUint", 1, 1, fn_parse_uint},
-    {"parseJSON", 1, 1, fn_parse_json},
-    {"parseYAML", 1, 1, fn_parse_yaml},
-    {"regexMatch", 2, 2, fn_regex_match},
-    {"regexReplaceAll", 3, 3, fn_regex_replace_all},
-    {"replaceAll", 3, 3, fn_replace_all},
-    {"sha256Hex", 1, 1, fn_sha256_hex},
-    {"md5sum", 1, 1, fn_md5sum},
-    {"timestamp", 0, -1, fn_timestamp},
-    {"toLower", 1, 1, funcs_fn_lower},
-    {"toUpper", 1, 1, funcs_fn_upper},
-    {"toTitle", 1, 1, fn_to_title},
-    {"toJSON", 1, 1, fn_to_json},
-    {"toJSONPretty", 1, 1, fn_to_json_pretty},
-    {"toYAML", 1, 1, fn_to_yaml},
-    {"split", 2, 2, fn_split},
-    {"byKey", 1, 1, fn_by_key},
-    {"add", 2, 2, fn_add},
-    {"subtract", 2, 2, fn_subtract},
-    {"multiply", 2, 2, fn_multiply},
-    {"divide", 2, 2, fn_divide},
-    {"modulo", 2, 2, fn_modulo},
-    {"minimum", 2, 2, fn_minimum},
-    {"maximum", 2, 2, fn_maximum},
-    {NULL, 0, 0, NULL},
+    {"key", 1, 1, fn_key, "s", 0},
+    {"keyExists", 1, 1, fn_key_exists, "s", 0},
+    {"keyOrDefault", 2, 2, fn_key_or_default, "ss", 0},
+    {"ls", 1, 1, fn_list, "s", 0},
+    {"safeLs", 1, 1, fn_list, "s", LIST_SAFE},
+    {"tree", 1, 1, fn_list, "s", LIST_TREE},
+    {"safeTree", 1, 1, fn_list, "s", LIST_TREE | LIST_SAFE},
+    {"env", 1, 1, fn_env, "s", 0},
+    {"envOrDefault", 2, 2, fn_env_or_default, "ss", 0},
+    {"mustEnv", 1, 1, fn_must_env, "s", 0},
+    {"file", 1, 1, fn_file, "s", 0},
+    {"base64Decode", 1, 1, fn_base64_decode, "s", 0},
+    {"base64Encode", 1, 1, funcs_fn_str, "s", STR_BASE64},
+    {"base64URLDecode", 1, 1, fn_base64_decode, "s", 1},
+    {"base64URLEncode", 1, 1, funcs_fn_str, "s", STR_BASE64_URL},
+    {"contains", 2, 2, fn_contains, "vv", 0},
+    {"containsAll", 2, 2, fn_contains_some, "vv", SOME_RET_TRUE | SOME_INVERT},
+    {"containsAny", 2, 2, fn_contains_some, "vv", 0},
+    {"containsNone", 2, 2, fn_contains_some, "vv", SOME_RET_TRUE},
+    {"containsNotAll", 2, 2, fn_contains_some, "vv", SOME_INVERT},
+    {"explode", 1, 1, fn_explode, "v", 0},
+    {"in", 2, 2, fn_in, "vv", 0},
+    {"indent", 2, 2, fn_indent, "is", 0},
+    {"join", 2, 2, fn_join, "sL", 0},
+    {"trimSpace", 1, 1, fn_trim_space, "s", 0},
+    {"trimPrefix", 2, 2, fn_trim_prefix, "ss", 0},
+    {"trimSuffix", 2, 2, fn_trim_suffix, "ss", 0},
+    {"parseBool", 1, 1, fn_parse_bool, "s", 0},
+    {"parseFloat", 1, 1, fn_parse_float, "s", 0},
+    {"parseInt", 1, 1, fn_parse_int, "s", 0},
+    {"parseUint", 1, 1, fn_parse_uint, "s", 0},
+    {"parseJSON", 1, 1, fn_parse_json, "s", 0},
+    {"parseYAML", 1, 1, fn_parse_yaml, "s", 0},
+    {"regexMatch", 2, 2, fn_regex_match, "ss", 0},
+    {"regexReplaceAll", 3, 3, fn_regex_replace_all, "sss", 0},
+    {"replaceAll", 3, 3, fn_replace_all, "sss", 0},
+    {"sha256Hex", 1, 1, funcs_fn_str, "s", STR_SHA256},
+    {"md5sum", 1, 1, funcs_fn_str, "s", STR_MD5},
+    {"timestamp", 0, -1, fn_timestamp, "s", 0},
+    {"toLower", 1, 1, funcs_fn_str, "s", STR_LOWER},
+    {"toUpper", 1, 1, funcs_fn_str, "s", STR_UPPER},
+    {"toTitle", 1, 1, funcs_fn_str, "s", STR_TITLE},
+    {"toJSON", 1, 1, fn_to_json, "v", 0},
+    {"toJSONPretty", 1, 1, fn_to_json_pretty, "v", 0},
+    {"toYAML", 1, 1, fn_to_yaml, "v", 0},
+    {"split", 2, 2, fn_split, "ss", 0},
+    {"byKey", 1, 1, fn_by_key, "v", 0},
+    {"add", 2, 2, fn_math, "vv", OP_ADD},
+    {"subtract", 2, 2, fn_math, "vv", OP_SUB},
+    {"multiply", 2, 2, fn_math, "vv", OP_MUL},
+    {"divide", 2, 2, fn_math, "vv", OP_DIV},
+    {"modulo", 2, 2, fn_math, "vv", OP_MOD},
+    {"minimum", 2, 2, fn_math, "vv", OP_MIN},
+    {"maximum", 2, 2, fn_math, "vv", OP_MAX},
+    {NULL, 0, 0, NULL, NULL, 0},
 };

@@ -47,12 +47,10 @@ static int
 fn_exists(struct tmpl_call *c, size_t argc, const struct tval *argv,
     struct tval *ret)
 {
+	const char *path = argv[0].u.s.p;
 	char msg[128];
-	const char *path;
 	struct stat st;
 
-	if (funcs_arg_str(c, argv[0], &path, NULL) < 0)
-		return -1;
 	if (stat(path, &st) == 0) {
 		*ret = tval_bool(true);
 		return 0;
@@ -67,20 +65,21 @@ fn_exists(struct tmpl_call *c, size_t argc, const struct tval *argv,
 	    msg);
 }
 
-/* contains MAP KEY: whether the map (e.g. .Env) has KEY. */
+/* contains MAP KEY: whether the map (e.g. .Env; nil: none) has KEY. */
 static int
 fn_contains(struct tmpl_call *c, size_t argc, const struct tval *argv,
     struct tval *ret)
 {
 	struct tval v;
-	const char *key;
-	size_t n;
 
+	if (argv[0].kind == TV_NIL) {
+		*ret = tval_bool(false);
+		return 0;
+	}
 	if (argv[0].kind != TV_MAP)
-		return funcs_fail_type(c, "map[string]string", argv[0]);
-	if (funcs_arg_str(c, argv[1], &key, &n) < 0)
-		return -1;
-	*ret = tval_bool(tval_lookup(argv[0], key, n, &v));
+		return tmpl_call_fail_type(c, 0, "map[string]string", argv[0]);
+	*ret =
+	    tval_bool(tval_lookup(argv[0], argv[1].u.s.p, argv[1].u.s.len, &v));
 	return 0;
 }
 
@@ -485,8 +484,7 @@ fn_parse_url(struct tmpl_call *c, size_t argc, const struct tval *argv,
 	bool in_frag;
 	int rc;
 
-	if (funcs_arg_str(c, argv[0], &s, NULL) < 0)
-		return -1;
+	s = argv[0].u.s.p;
 	if (url_parse(c, s, ret, err, sizeof(err), &in_frag) < 0) {
 		/* Go names the URL without its fragment, unless that failed. */
 		gofmt_quote(&q, s, in_frag ? strlen(s) : strcspn(s, "#"),
@@ -499,33 +497,15 @@ fn_parse_url(struct tmpl_call *c, size_t argc, const struct tval *argv,
 	return 0;
 }
 
-/* add A B: int addition (wrapping, as Go). */
-static int
-fn_add(struct tmpl_call *c, size_t argc, const struct tval *argv,
-    struct tval *ret)
-{
-	int64_t a, b;
-
-	if (funcs_arg_int(c, argv[0], &a) < 0 ||
-	    funcs_arg_int(c, argv[1], &b) < 0)
-		return -1;
-	*ret = tval_int((int64_t)((uint64_t)a + (uint64_t)b));
-	return 0;
-}
-
 /* isTrue S: true/1/yes/on (any case) and what ParseBool calls true. */
 static int
 fn_is_true(struct tmpl_call *c, size_t argc, const struct tval *argv,
     struct tval *ret)
 {
 	struct buf b = {0};
-	const char *s;
-	size_t n;
 	bool v = false;
 
-	if (funcs_arg_str(c, argv[0], &s, &n) < 0)
-		return -1;
-	funcs_lower(&b, s, n);
+	funcs_lower(&b, argv[0].u.s.p, argv[0].u.s.len);
 	if (b.data != NULL &&
 	    (strcmp(b.data, "yes") == 0 || strcmp(b.data, "on") == 0))
 		v = true;
@@ -552,10 +532,8 @@ fn_loop(struct tmpl_call *c, size_t argc, const struct tval *argv,
 		return tmpl_call_fail(c,
 		    "wrong number of arguments, expected 1-3, but got %zu",
 		    argc);
-	for (k = 0; k < argc; k++) {
-		if (funcs_arg_int(c, argv[k], &v[argc == 1 ? 1 : k]) < 0)
-			return -1;
-	}
+	for (k = 0; k < argc; k++)
+		v[argc == 1 ? 1 : k] = argv[k].u.i;
 	*ret = tval_list_new(tmpl_call_arena(c));
 	if (v[2] <= 0 && v[0] < v[1]) /* Go would loop forever */
 		return tmpl_call_fail(c, "loop: more than %d elements",
@@ -572,17 +550,17 @@ fn_loop(struct tmpl_call *c, size_t argc, const struct tval *argv,
 }
 
 const struct tmpl_func tmpl_funcs_dockerize[] = {
-    {"default", 0, -1, fn_default},
-    {"exists", 1, 1, fn_exists},
-    {"contains", 2, 2, fn_contains},
-    {"split", 2, 2, funcs_fn_split},
-    {"replace", 4, 4, funcs_fn_replace},
-    {"parseUrl", 1, 1, fn_parse_url},
-    {"atoi", 1, 1, funcs_fn_atoi},
-    {"add", 2, 2, fn_add},
-    {"isTrue", 1, 1, fn_is_true},
-    {"lower", 1, 1, funcs_fn_lower},
-    {"upper", 1, 1, funcs_fn_upper},
-    {"loop", 1, 3, fn_loop},
-    {NULL, 0, 0, NULL},
+    {"default", 0, -1, fn_default, NULL, 0},
+    {"exists", 1, 1, fn_exists, "s", 0},
+    {"contains", 2, 2, fn_contains, "vs", 0},
+    {"split", 2, 2, funcs_fn_split, "ss", 0},
+    {"replace", 4, 4, funcs_fn_replace, "sssi", 0},
+    {"parseUrl", 1, 1, fn_parse_url, "s", 0},
+    {"atoi", 1, 1, funcs_fn_atoi, "s", 0},
+    {"add", 2, 2, funcs_fn_int_op, "ii", '+'},
+    {"isTrue", 1, 1, fn_is_true, "s", 0},
+    {"lower", 1, 1, funcs_fn_str, "s", STR_LOWER},
+    {"upper", 1, 1, funcs_fn_str, "s", STR_UPPER},
+    {"loop", 1, 3, fn_loop, "iii", 0},
+    {NULL, 0, 0, NULL, NULL, 0},
 };

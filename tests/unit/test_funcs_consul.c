@@ -47,8 +47,7 @@ test_key(void **state)
 	    {"{{keyExists \"app/name\"}} {{keyExists \"nope\"}} "
 	     "{{keyExists \"app/empty\"}}",
 		"true false true"},
-	    {"{{key 1}}", "~error calling key: wrong type for value; expected "
-			  "string; got int"},
+	    {"{{key 1}}", "~t.tmpl:1:6: expected string; found 1"},
 	};
 
 	(void)state;
@@ -140,9 +139,8 @@ test_explode_bykey(void **state)
 	    {"{{explode (tree \"conf\")}}",
 		"~error calling explode: explode: not a map: \"x/y\": "
 		"\"x\" already has value \"1\""},
-	    {"{{explode \"x\"}}",
-		"~error calling explode: wrong type for value; expected "
-		"[]*dependency.KeyPair; got string"},
+	    {"{{explode \"x\"}}", "~t.tmpl:1:10: wrong type for value; "
+				  "expected []*dependency.KeyPair; got string"},
 	    {"{{range $k, $v := byKey (tree \"app\")}}{{$k}}:"
 	     "{{range $k2, $p := $v}}{{$k2}}={{$p.Value}},{{end}};{{end}}",
 		"db:host=db1,port=5432,;tags:a=1,b/c=2,;"},
@@ -269,8 +267,8 @@ test_contains(void **state)
 	     " {{containsNotAll (split \",\" \"a\") (split \",\" \"a\")}}",
 		"true false"},
 	    {"{{containsAll \"a\" \"abc\"}}",
-		"~error calling containsAll: wrong type for value; "
-		"expected []interface {}; got string"},
+		"~t.tmpl:1:14: wrong type for value; expected []interface {}; "
+		"got string"},
 	};
 
 	(void)state;
@@ -288,12 +286,10 @@ test_strings(void **state)
 		"~error calling indent: indent value must be a positive "
 		"integer"},
 	    {"{{indent \"2\" \"a\"}}",
-		"~error calling indent: wrong type for value; expected "
-		"int; got string"},
+		"~t.tmpl:1:9: expected integer; found \"2\""},
 	    {"{{split \",\" \"a,b,c\" | join \"-\"}}", "a-b-c"},
 	    {"{{join \",\" 3}}",
-		"~error calling join: wrong type for value; expected "
-		"[]string; got int"},
+		"~t.tmpl:1:11: can't handle 3 for arg of type []string"},
 	    {"{{split \",\" \" a,b \"}} {{split \",\" \"  \"}} "
 	     "{{len (split \",\" \"a\")}} {{split \"\" \"ab\"}}",
 		"[a b] [] 1 [a b]"},
@@ -311,9 +307,7 @@ test_strings(void **state)
 	     * an apostrophe or one dot; a digit does not start a word. */
 	    {"{{toTitle \"don't stop a.b c..d 1st éa\"}}",
 		"Don't Stop A.b C..D 1St Éa"},
-	    {"{{toUpper 1}}",
-		"~error calling toUpper: wrong type for value; expected "
-		"string; got int"},
+	    {"{{toUpper 1}}", "~t.tmpl:1:10: expected string; found 1"},
 	};
 
 	(void)state;

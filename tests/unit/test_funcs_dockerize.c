@@ -77,9 +77,7 @@ test_funcs(void **state)
 	    {"{{atoi \"4x\"}}",
 		"~error calling atoi: strconv.Atoi: parsing \"4x\": "
 		"invalid syntax"},
-	    {"{{add 1 \"2\"}}",
-		"~error calling add: wrong type for value; expected int; "
-		"got string"},
+	    {"{{add 1 \"2\"}}", "~t.tmpl:1:8: expected integer; found \"2\""},
 	    {"{{range loop 3}}{{.}}{{end}} {{range loop 2 5}}{{.}}{{end}} "
 	     "{{range loop 0 10 3}}{{.}}{{end}}",
 		"012 234 0369"},

@@ -158,14 +158,14 @@ fn_getenv(struct tmpl_call *c, size_t argc, const struct tval *argv,
 }
 
 static const struct tmpl_func test_funcs[] = {
-    {"list", 0, -1, fn_list},
-    {"dict", 0, -1, fn_dict},
-    {"kv", 1, 1, fn_kv},
-    {"ls", 1, 1, fn_ls},
-    {"file", 1, 1, fn_file},
-    {"fail", 1, 1, fn_fail},
-    {"getenv", 1, 1, fn_getenv},
-    {NULL, 0, 0, NULL},
+    {"list", 0, -1, fn_list, NULL, 0},
+    {"dict", 0, -1, fn_dict, NULL, 0},
+    {"kv", 1, 1, fn_kv, NULL, 0},
+    {"ls", 1, 1, fn_ls, NULL, 0},
+    {"file", 1, 1, fn_file, NULL, 0},
+    {"fail", 1, 1, fn_fail, NULL, 0},
+    {"getenv", 1, 1, fn_getenv, NULL, 0},
+    {NULL, 0, 0, NULL, NULL, 0},
 };
 
 static char *env[] = {"HOME=/root", "USER=app", "EMPTY=", NULL};
@@ -649,8 +649,7 @@ test_printf(void **state)
 		"0x1p+00|-0X1.CP+01|0x1.999999999999ap-04"},
 	    {"{{urlquery nil}} {{html nil}}",
 		"%3Cno+value%3E &lt;no value&gt;"},
-	    {"{{printf 1}}", "ERR: t.tmpl:1:2: error calling printf: wrong "
-			     "type for value; expected string; got int"},
+	    {"{{printf 1}}", "ERR: t.tmpl:1:9: expected string; found 1"},
 	};
 
 	(void)state;
