@@ -421,7 +421,7 @@ check_arg(struct state *s, const struct tmpl_func *fn, size_t i,
 			return 0;
 		break;
 	case 'i':
-		if (v->kind == TV_INT && strcmp(tval_type(*v), "int") == 0)
+		if (v->kind == TV_INT && !v->byte)
 			return 0;
 		break;
 	default:

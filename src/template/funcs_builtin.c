@@ -263,7 +263,7 @@ fn_index(struct tmpl_call *c, size_t argc, const struct tval *argv,
 				    item.kind == TV_STRING ? "string"
 							   : "slice");
 			if (item.kind == TV_STRING)
-				item = tval_int((unsigned char)item.u.s.p[x]);
+				item = tval_byte((unsigned char)item.u.s.p[x]);
 			else
 				item = item.u.list->items[x];
 			break;

@@ -135,6 +135,14 @@ tval_int(int64_t i)
 }
 
 struct tval
+tval_byte(unsigned char b)
+{
+	struct tval v = {.kind = TV_INT, .byte = true, .u.i = b};
+
+	return v;
+}
+
+struct tval
 tval_float(double f)
 {
 	struct tval v = {.kind = TV_FLOAT, .u.f = f};
@@ -376,7 +384,7 @@ tval_type(struct tval v)
 	case TV_BOOL:
 		return "bool";
 	case TV_INT:
-		return "int";
+		return v.byte ? "uint8" : "int";
 	case TV_FLOAT:
 		return "float64";
 	case TV_STRING:

@@ -39,6 +39,7 @@ struct tmap;
 
 struct tval {
 	enum tval_kind kind;
+	bool byte; /* TV_INT: Go's uint8 (index of a string), else int */
 	union {
 		bool b;
 		int64_t i;
@@ -95,6 +96,8 @@ char *tarena_strndup(struct tarena *a, const char *s, size_t n);
 struct tval tval_nil(void);
 struct tval tval_bool(bool b);
 struct tval tval_int(int64_t i);
+/* Go's uint8 b (%T says uint8; otherwise it behaves as an int). */
+struct tval tval_byte(unsigned char b);
 struct tval tval_float(double f);
 /* Points at s (NUL-terminated, must outlive the render): no copy. */
 struct tval tval_str(const char *s);

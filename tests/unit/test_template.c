@@ -242,6 +242,52 @@ test_literals(void **state)
 	CHECK(cases);
 }
 
+/*
+ * Arguments are converted to the function's parameter types as Go's
+ * evalArg does: a wrong one fails at the argument (a constant at itself, a
+ * computed value where its evaluation ended), an error of the function
+ * itself at the call.
+ */
+static void
+test_arguments(void **state)
+{
+	static const struct tcase cases[] = {
+	    {"{{printf 3}}", "ERR: t.tmpl:1:9: expected string; found 3"},
+	    {"{{add 1 2.0}} {{add 1e2 '\\x01'}} {{add 1 (len \"ab\")}}",
+		"3 101 3"},
+	    {"{{add 1 2.5}}", "ERR: t.tmpl:1:8: expected integer; found 2.5"},
+	    {"{{add true 1}}", "ERR: t.tmpl:1:6: expected integer; found true"},
+	    /* The piped value: where the command's last argument was. */
+	    {"{{\"x\" | add 1}}",
+		"ERR: t.tmpl:1:12: wrong type for value; expected int; got "
+		"string"},
+	    {"{{upper .Nope}}",
+		"ERR: t.tmpl:1:8: invalid value; expected string"},
+	    {"{{upper nil}}", "ERR: t.tmpl:1:8: cannot assign nil to string"},
+	    {"{{upper (len \"abc\")}}",
+		"ERR: t.tmpl:1:13: wrong type for value; expected string; got "
+		"int"},
+	    {"{{$x := 1}}\n {{upper\n $x}}",
+		"ERR: t.tmpl:3:1: wrong type for value; expected string; got "
+		"int"},
+	    {"{{replace \"a\" 1 (fail \"never evaluated\") 1}}",
+		"ERR: t.tmpl:1:14: expected string; found 1"},
+	    {"{{atoi \"x\"}}",
+		"ERR: t.tmpl:1:2: error calling atoi: strconv.Atoi: parsing "
+		"\"x\": invalid syntax"},
+	    /* index of a string is Go's uint8 (a byte). */
+	    {"{{printf \"%T %v %c\" (index \"abc\" 0) (index \"abc\" 0) "
+	     "(index \"abc\" 0)}} {{eq (index \"abc\" 1) 98}}",
+		"uint8 97 a true"},
+	    {"{{add 1 (index \"abc\" 0)}}",
+		"ERR: t.tmpl:1:21: wrong type for value; expected int; got "
+		"uint8"},
+	};
+
+	(void)state;
+	CHECK(cases);
+}
+
 /* Floats print as Go's %v: shortest round trip, exponent past 1e21. */
 static void
 test_float_format(void **state)
@@ -765,6 +811,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_literals),
+	    cmocka_unit_test(test_arguments),
 	    cmocka_unit_test(test_float_format),
 	    cmocka_unit_test(test_trim_and_comments),
 	    cmocka_unit_test(test_delimiters),
