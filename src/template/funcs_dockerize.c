@@ -84,12 +84,16 @@ fn_contains(struct tmpl_call *c, size_t argc, const struct tval *argv,
 }
 
 /* Encoding modes of Go's net/url escaping. */
-enum url_mode { URL_PATH, URL_USER, URL_FRAGMENT };
+enum url_mode { URL_PATH, URL_USER, URL_FRAGMENT, URL_HOST };
+
+static bool url_host_bad(unsigned char ch);
 
 /* Go's url.shouldEscape for the modes parseUrl needs. */
 static bool
 url_should_escape(unsigned char ch, enum url_mode mode)
 {
+	if (mode == URL_HOST)
+		return url_host_bad(ch);
 	if ((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
 	    (ch >= '0' && ch <= '9') || (ch != '\0' && strchr("-_.~", ch)))
 		return false;
@@ -176,24 +180,47 @@ url_unescape(struct buf *out, const char *s, size_t n, bool host, char *err,
 	return 0;
 }
 
-/* True when Go's url.escape(s, mode) would give back raw[0..rn). */
-static bool
-url_escapes_to(const char *s, size_t n, const char *raw, size_t rn,
-    enum url_mode mode)
+/* Appends s[0..n) escaped as Go's url.escape(s, mode). */
+static void
+url_escape(struct buf *out, const char *s, size_t n, enum url_mode mode)
 {
 	static const char hex[] = "0123456789ABCDEF";
-	struct buf b = {0};
-	bool same;
 	size_t i;
 
 	for (i = 0; i < n; i++) {
 		unsigned char ch = (unsigned char)s[i];
 
 		if (url_should_escape(ch, mode))
-			buf_printf(&b, "%%%c%c", hex[ch >> 4], hex[ch & 15]);
+			buf_printf(out, "%%%c%c", hex[ch >> 4], hex[ch & 15]);
 		else
-			buf_append(&b, &ch, 1);
+			buf_append(out, &ch, 1);
 	}
+}
+
+/* Go's url.validEncoded(s, mode): only allowed or escaped bytes. */
+static bool
+url_valid_encoded(const char *s, size_t n, enum url_mode mode)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (s[i] != '\0' && strchr("!$&'()*+,;=:@[]%", s[i]) != NULL)
+			continue;
+		if (url_should_escape((unsigned char)s[i], mode))
+			return false;
+	}
+	return true;
+}
+
+/* True when Go's url.escape(s, mode) would give back raw[0..rn). */
+static bool
+url_escapes_to(const char *s, size_t n, const char *raw, size_t rn,
+    enum url_mode mode)
+{
+	struct buf b = {0};
+	bool same;
+
+	url_escape(&b, s, n, mode);
 	same = b.len == rn && (rn == 0 || memcmp(b.data, raw, rn) == 0);
 	buf_free(&b);
 	return same;
@@ -261,15 +288,29 @@ url_host(struct tmpl_call *c, const char *host, size_t n, struct tval *out,
 	return 0;
 }
 
-/* Returns the *url.Userinfo stand-in: a record whose field is Username. */
+/*
+ * Returns the *url.Userinfo stand-in: a record whose field is Username,
+ * printing as Go's String() ("user:pass"); *redacted is that form with the
+ * password as "xxxxx" (Go's URL.Redacted). ui NULL: Go's nil *Userinfo.
+ */
 static int
 url_user(struct tmpl_call *c, const char *ui, size_t n, struct tval *out,
-    char *err, size_t errlen)
+    struct tval *redacted, char *err, size_t errlen)
 {
-	struct buf b = {0};
-	const char *colon = memchr(ui, ':', n);
-	size_t un = colon != NULL ? (size_t)(colon - ui) : n, i;
+	struct tarena *a = tmpl_call_arena(c);
+	struct buf b = {0}, str = {0};
+	const char *colon;
+	size_t un, i;
 
+	*out = tval_record_new(a, "*url.Userinfo");
+	if (ui == NULL) {
+		tval_record_add(a, *out, "Username", tval_str(""));
+		tval_record_set_string(*out, "", 0, true);
+		*redacted = tval_str("");
+		return 0;
+	}
+	colon = memchr(ui, ':', n);
+	un = colon != NULL ? (size_t)(colon - ui) : n;
 	for (i = 0; i < n; i++) {
 		unsigned char ch = (unsigned char)ui[i];
 
@@ -285,6 +326,8 @@ url_user(struct tmpl_call *c, const char *ui, size_t n, struct tval *out,
 		buf_free(&b);
 		return -1;
 	}
+	url_escape(&str, b.data ? b.data : "", b.len, URL_USER);
+	*redacted = tval_str_copy(a, str.data ? str.data : "", str.len);
 	if (colon != NULL) {
 		struct buf pw = {0};
 
@@ -292,13 +335,21 @@ url_user(struct tmpl_call *c, const char *ui, size_t n, struct tval *out,
 			errlen) < 0) {
 			buf_free(&b);
 			buf_free(&pw);
+			buf_free(&str);
 			return -1;
 		}
-		buf_free(&pw);
+		buf_puts(&str, ":");
+		url_escape(&str, pw.data ? pw.data : "", pw.len, URL_USER);
+		pw.len = 0;
+		buf_append(&pw, redacted->u.s.p, redacted->u.s.len);
+		buf_puts(&pw, ":xxxxx");
+		*redacted = funcs_str_buf(c, &pw);
 	}
-	*out = tval_record_new(tmpl_call_arena(c), "*url.Userinfo");
-	tval_record_add(tmpl_call_arena(c), *out, "Username",
-	    funcs_str_buf(c, &b));
+	tval_record_add(a, *out, "Username", funcs_str_buf(c, &b));
+	tval_record_set_string(*out,
+	    tarena_strndup(a, str.data ? str.data : "", str.len), str.len,
+	    false);
+	buf_free(&str);
 	return 0;
 }
 
@@ -333,6 +384,184 @@ url_host_port(struct tmpl_call *c, struct tval u, struct tval host)
 		: tval_str(""));
 }
 
+/* Returns string field name of record r ("" when it is not a string). */
+static struct tval
+url_field(struct tval r, const char *name)
+{
+	struct tval v;
+
+	if (!tval_lookup(r, name, strlen(name), &v) || v.kind != TV_STRING)
+		return tval_str("");
+	return v;
+}
+
+/* Go's URL.EscapedPath (frag false) or EscapedFragment (frag true). */
+static void
+url_escaped(struct buf *out, struct tval u, bool frag)
+{
+	struct tval dec = url_field(u, frag ? "Fragment" : "Path");
+	struct tval raw = url_field(u, frag ? "RawFragment" : "RawPath");
+	enum url_mode mode = frag ? URL_FRAGMENT : URL_PATH;
+
+	if (raw.u.s.len > 0 && url_valid_encoded(raw.u.s.p, raw.u.s.len, mode))
+		buf_append(out, raw.u.s.p, raw.u.s.len);
+	else if (!frag && strcmp(dec.u.s.p, "*") == 0)
+		buf_puts(out, "*");
+	else
+		url_escape(out, dec.u.s.p, dec.u.s.len, mode);
+}
+
+/* Appends Go's URL.String() of u, its userinfo printed as ui. */
+static void
+url_string(struct buf *out, struct tval u, struct tval ui)
+{
+	struct tval scheme = url_field(u, "Scheme"),
+		    host = url_field(u, "Host");
+	struct tval opaque = url_field(u, "Opaque"), v, user;
+	struct buf path = {0};
+	bool has_user, omit, force;
+	size_t start = out->len;
+
+	tval_lookup(u, "User", 4, &user);
+	has_user = !user.u.map->nilptr;
+	omit = tval_lookup(u, "OmitHost", 8, &v) && v.u.b;
+	force = tval_lookup(u, "ForceQuery", 10, &v) && v.u.b;
+	if (scheme.u.s.len > 0) {
+		buf_append(out, scheme.u.s.p, scheme.u.s.len);
+		buf_puts(out, ":");
+	}
+	if (opaque.u.s.len > 0) {
+		buf_append(out, opaque.u.s.p, opaque.u.s.len);
+		goto query;
+	}
+	url_escaped(&path, u, false);
+	if ((scheme.u.s.len > 0 || host.u.s.len > 0 || has_user) &&
+	    !(omit && host.u.s.len == 0 && !has_user)) {
+		if (host.u.s.len > 0 || url_field(u, "Path").u.s.len > 0 ||
+		    has_user)
+			buf_puts(out, "//");
+		if (has_user) {
+			buf_append(out, ui.u.s.p, ui.u.s.len);
+			buf_puts(out, "@");
+		}
+		url_escape(out, host.u.s.p, host.u.s.len, URL_HOST);
+	}
+	if (path.len > 0 && path.data[0] != '/' && host.u.s.len > 0)
+		buf_puts(out, "/");
+	/* A first segment with a colon would read as a scheme. */
+	if (out->len == start && path.len > 0 &&
+	    memchr(path.data, ':', strcspn(path.data, "/")) != NULL)
+		buf_puts(out, "./");
+	if (path.len > 0)
+		buf_append(out, path.data, path.len);
+	buf_free(&path);
+query:
+	v = url_field(u, "RawQuery");
+	if (force || v.u.s.len > 0) {
+		buf_puts(out, "?");
+		buf_append(out, v.u.s.p, v.u.s.len);
+	}
+	if (url_field(u, "Fragment").u.s.len > 0) {
+		buf_puts(out, "#");
+		url_escaped(out, u, true);
+	}
+}
+
+/* Go's url.ParseQuery(q) as url.Values; malformed pairs are left out. */
+static struct tval
+url_query(struct tmpl_call *c, struct tval q)
+{
+	struct tarena *a = tmpl_call_arena(c);
+	struct tval m = tval_map_new(a), list;
+	const char *p = q.u.s.p, *end = p + q.u.s.len, *amp, *eq;
+	struct buf kv[2] = {{0}, {0}}, plus = {0};
+	char err[128];
+	size_t i, j;
+
+	m.u.map->type = "url.Values";
+	for (; p < end; p = amp + 1) {
+		amp = memchr(p, '&', (size_t)(end - p));
+		if (amp == NULL)
+			amp = end;
+		if (amp == p || memchr(p, ';', (size_t)(amp - p)) != NULL)
+			continue;
+		eq = memchr(p, '=', (size_t)(amp - p));
+		for (i = 0; i < 2; i++) {
+			const char *s = i == 0 ? p : eq != NULL ? eq + 1 : amp;
+			const char *e = i == 0 && eq != NULL ? eq : amp;
+
+			/* QueryUnescape: '+' is a space. */
+			plus.len = 0;
+			for (j = 0; s + j < e; j++)
+				buf_append(&plus, s[j] == '+' ? " " : s + j, 1);
+			kv[i].len = 0;
+			buf_puts(&kv[i], "");
+			if (url_unescape(&kv[i], plus.data ? plus.data : "",
+				plus.len, false, err, sizeof(err)) < 0)
+				break;
+		}
+		if (i < 2)
+			continue;
+		if (!tval_lookup(m, kv[0].data, kv[0].len, &list)) {
+			list = tval_list_new(a);
+			tval_map_set(a, m,
+			    tarena_strndup(a, kv[0].data, kv[0].len), list);
+		}
+		tval_list_push(a, list,
+		    tval_str_copy(a, kv[1].data, kv[1].len));
+	}
+	buf_free(&kv[0]);
+	buf_free(&kv[1]);
+	buf_free(&plus);
+	return m;
+}
+
+/*
+ * Adds the values of url.URL's methods that take no argument as fields
+ * (templates call them as .String, .Query, ...) and gives u its String()
+ * form. redacted is the userinfo as Redacted prints it.
+ */
+static void
+url_methods(struct tmpl_call *c, struct tval u, struct tval redacted)
+{
+	struct tarena *a = tmpl_call_arena(c);
+	struct tval user, str, v;
+	struct buf b = {0};
+
+	tval_lookup(u, "User", 4, &user);
+	url_string(&b, u, tval_strn(user.u.map->str, user.u.map->str_len));
+	str = funcs_str_buf(c, &b);
+	tval_record_set_string(u, str.u.s.p, str.u.s.len, false);
+	tval_record_add(a, u, "String", str);
+	url_escaped(&b, u, false);
+	tval_record_add(a, u, "EscapedPath", funcs_str_buf(c, &b));
+	url_escaped(&b, u, true);
+	tval_record_add(a, u, "EscapedFragment", funcs_str_buf(c, &b));
+	/* RequestURI */
+	v = url_field(u, "Opaque");
+	if (v.u.s.len == 0) {
+		url_escaped(&b, u, false);
+		if (b.len == 0)
+			buf_puts(&b, "/");
+	} else {
+		if (v.u.s.len >= 2 && memcmp(v.u.s.p, "//", 2) == 0)
+			buf_printf(&b, "%s:", url_field(u, "Scheme").u.s.p);
+		buf_append(&b, v.u.s.p, v.u.s.len);
+	}
+	v = url_field(u, "RawQuery");
+	if ((tval_lookup(u, "ForceQuery", 10, &str) && str.u.b) ||
+	    v.u.s.len > 0) {
+		buf_puts(&b, "?");
+		buf_append(&b, v.u.s.p, v.u.s.len);
+	}
+	tval_record_add(a, u, "RequestURI", funcs_str_buf(c, &b));
+	url_string(&b, u, redacted);
+	tval_record_add(a, u, "Redacted", funcs_str_buf(c, &b));
+	tval_record_add(a, u, "IsAbs",
+	    tval_bool(url_field(u, "Scheme").u.s.len > 0));
+	tval_record_add(a, u, "Query", url_query(c, url_field(u, "RawQuery")));
+}
+
 /*
  * Parses raw as Go's url.Parse into the url.URL record fields; returns
  * 0, or -1 with Go's message (without the "parse" wrapper) in err.
@@ -342,7 +571,8 @@ url_parse(struct tmpl_call *c, const char *raw, struct tval *u, char *err,
     size_t errlen, bool *in_frag)
 {
 	struct tarena *a = tmpl_call_arena(c);
-	struct tval scheme = tval_str(""), opaque = tval_str(""), user;
+	struct tval scheme = tval_str(""), opaque = tval_str(""), user,
+		    redacted;
 	struct tval host = tval_str(""), path = tval_str(""), rawpath;
 	struct tval query = tval_str(""), frag = tval_str(""), rawfrag;
 	const char *hash, *rest, *q, *auth, *slash, *at;
@@ -351,6 +581,7 @@ url_parse(struct tmpl_call *c, const char *raw, struct tval *u, char *err,
 	struct buf lower = {0};
 
 	user = tval_nil();
+	redacted = tval_str("");
 	rawpath = rawfrag = tval_str("");
 	*in_frag = false;
 	hash = strchr(raw, '#');
@@ -432,8 +663,9 @@ url_parse(struct tmpl_call *c, const char *raw, struct tval *u, char *err,
 				at ? i - (size_t)(at + 1 - auth) : i, &host,
 				err, errlen) < 0)
 				return -1;
-			if (at != NULL && url_user(c, auth, (size_t)(at - auth),
-					      &user, err, errlen) < 0)
+			if (at != NULL &&
+			    url_user(c, auth, (size_t)(at - auth), &user,
+				&redacted, err, errlen) < 0)
 				return -1;
 			rn -= i + 2;
 			rest = auth + i;
@@ -451,6 +683,9 @@ frag:
 		*in_frag = true;
 		return -1;
 	}
+	if (user.kind == TV_NIL &&
+	    url_user(c, NULL, 0, &user, &redacted, err, errlen) < 0)
+		return -1;
 	*u = tval_record_new(a, "*url.URL");
 	tval_record_add(a, *u, "Scheme", scheme);
 	tval_record_add(a, *u, "Opaque", opaque);
@@ -464,15 +699,17 @@ frag:
 	tval_record_add(a, *u, "Fragment", frag);
 	tval_record_add(a, *u, "RawFragment", rawfrag);
 	url_host_port(c, *u, host);
+	url_methods(c, *u, redacted);
 	return 0;
 }
 
 /*
  * parseUrl S: Go's url.Parse as a record of url.URL's fields (.Scheme,
- * .Host, .Path, .RawQuery, ...) plus Hostname and Port standing for Go's
- * methods. .User, when present, has a Username field standing for Go's
- * method. Printing the URL or .User shows fields, not the strings Go's
- * String methods give. A bad URL fails the render (dockerize exits).
+ * .Host, .Path, .RawQuery, ...) plus fields standing for its methods
+ * without arguments (.Hostname .Port .String .Query .RequestURI
+ * .EscapedPath .EscapedFragment .Redacted .IsAbs). The URL and its .User
+ * (a *url.Userinfo: .Username, nil when absent) print as Go's String()
+ * methods. A bad URL fails the render (dockerize exits).
  */
 static int
 fn_parse_url(struct tmpl_call *c, size_t argc, const struct tval *argv,

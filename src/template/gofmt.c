@@ -779,6 +779,11 @@ fmt_arg(struct buf *b, struct spec *sp, struct tval v, int verb, int depth)
 		return pads(b, sp, v.kind == TV_NIL ? "<nil>" : tval_type(v));
 	if (verb == 'v' && sp->sharpv)
 		return fmt_gosyntax(b, sp, v, depth);
+	/* A Stringer, as fmt's handleMethods. */
+	if (v.kind == TV_RECORD && v.u.map->str != NULL &&
+	    strchr("vsqxX", verb) != NULL)
+		return fmt_string(b, sp,
+		    tval_strn(v.u.map->str, v.u.map->str_len), verb, depth);
 	switch (v.kind) {
 	case TV_NIL:
 		if (verb == 'v' || depth > 0)

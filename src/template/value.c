@@ -291,6 +291,14 @@ tval_record_add(struct tarena *a, struct tval r, const char *name,
 	t->len++;
 }
 
+void
+tval_record_set_string(struct tval r, const char *s, size_t n, bool nilptr)
+{
+	r.u.map->str = s;
+	r.u.map->str_len = n;
+	r.u.map->nilptr = nilptr;
+}
+
 struct tval
 tval_keypair(struct tarena *a, const char *path, const char *key,
     const char *value)
@@ -316,6 +324,9 @@ tval_keypair(struct tarena *a, const char *path, const char *key,
 	m->e = (struct tmap_entry *)(m + 1);
 	m->len = m->cap = n;
 	m->type = "dependency.KeyPair";
+	m->str = NULL;
+	m->str_len = 0;
+	m->nilptr = false;
 	memcpy(m->e, proto, sizeof(proto));
 	m->e[0].val = tval_str(path);
 	m->e[1].val = tval_str(key);
@@ -370,7 +381,7 @@ tval_truth(struct tval v)
 	case TV_MAP:
 		return v.u.map->len != 0;
 	case TV_RECORD:
-		return true;
+		return !v.u.map->nilptr;
 	}
 	return false;
 }

@@ -78,7 +78,12 @@ struct tmap {
 	size_t cap;
 	/* Records: the Go type. Maps: NULL, or "map[string]string" for a
 	 * map whose missing keys index to "" rather than nil. */
-	const char *type;
+	const char *
+	    type; /* Records: what Go's String() method gives, printed for %v %s
+		   * %q %x %X and by actions (NULL: the fields are printed). */
+	const char *str;
+	size_t str_len;
+	bool nilptr; /* records: a nil pointer (false in if; prints str) */
 };
 
 /* Arena: all allocations of one render. */
@@ -121,6 +126,14 @@ struct tval tval_record_new(struct tarena *a, const char *type);
 /* Adds a field (name not copied: keep it static) to the record r. */
 void tval_record_add(struct tarena *a, struct tval r, const char *name,
     struct tval v);
+/*
+ * Gives record r a String() form: s[0..n), NUL-terminated at n, which must
+ * live for the render (copy it into the arena). nilptr: r stands for a nil
+ * pointer of its type (false in if; fields still readable, as Go's
+ * nil-safe methods).
+ */
+void tval_record_set_string(struct tval r, const char *s, size_t n,
+    bool nilptr);
 /*
  * Returns consul-template's key pair record (Go type dependency.KeyPair):
  * fields Path (full key), Key (relative to the listed prefix), Value,

@@ -114,6 +114,22 @@ test_parse_url(void **state)
 	     "{{.Port}}{{end}} {{with parseUrl \"http://[::1]/\"}}"
 	     "{{.Hostname}}|{{.Port}}{{end}}",
 		"a.example|8443 ::1|"},
+	    /* The URL and .User print as Go's String() methods. */
+	    {"{{$u := parseUrl .Env.DATABASE_URL}}{{$u}} {{$u.User}} "
+	     "{{printf \"%q %T\" $u.User $u}}",
+		"postgres://user:p%40ss@db.example.com:5432/app"
+		"?sslmode=disable#frag user:p%40ss \"user:p%40ss\" *url.URL"},
+	    {"{{$u := parseUrl \"http://h/\"}}[{{$u.User}}] "
+	     "{{if $u.User}}user{{else}}none{{end}} {{$u.User.Username}}.",
+		"[] none ."},
+	    {"{{with parseUrl .Env.DATABASE_URL}}{{.Redacted}} "
+	     "{{.RequestURI}} {{.EscapedPath}} {{.IsAbs}} {{.Query}}{{end}}",
+		"postgres://user:xxxxx@db.example.com:5432/app"
+		"?sslmode=disable#frag /app?sslmode=disable /app true "
+		"map[sslmode:[disable]]"},
+	    {"{{parseUrl \"HTTP://[::1]:80/a%2Fb/c d?q#x y\"}} "
+	     "{{parseUrl \"a/b:c\"}} {{(parseUrl \"?a=1&a=2&b=x+y\").Query}}",
+		"http://[::1]:80/a/b/c%20d?q#x%20y a/b:c map[a:[1 2] b:[x y]]"},
 	    {"{{parseUrl \"http://h:abc/\"}}",
 		"~error calling parseUrl: unable to parse url http://h:abc/: "
 		"parse \"http://h:abc/\": invalid port \":abc\" after host"},
