@@ -1326,3 +1326,57 @@ funcs_fn_int_op(struct tmpl_call *c, size_t argc, const struct tval *argv,
 		*ret = tval_int(op == '/' ? a / b : a % b);
 	return 0;
 }
+
+/* join SEP LIST (op 0, consul-template) or join LIST SEP (op 1, confd). */
+int
+funcs_fn_join(struct tmpl_call *c, size_t argc, const struct tval *argv,
+    struct tval *ret)
+{
+	int sep = tmpl_call_op(c);
+	struct buf b = {0};
+
+	funcs_join(&b, argv[1 - sep], argv[sep].u.s.p, argv[sep].u.s.len);
+	*ret = funcs_str_buf(c, &b);
+	return 0;
+}
+
+int
+funcs_fn_trim(struct tmpl_call *c, size_t argc, const struct tval *argv,
+    struct tval *ret)
+{
+	int op = tmpl_call_op(c), si = (op & TRIM_S_FIRST) ? 0 : 1;
+	const char *s = argv[si].u.s.p, *a = argv[1 - si].u.s.p;
+	size_t n = argv[si].u.s.len, an = argv[1 - si].u.s.len;
+
+	*ret = argv[si];
+	if (an > n)
+		return 0;
+	if (!(op & TRIM_SUFFIX) && memcmp(s, a, an) == 0)
+		*ret = tval_strn(s + an, n - an);
+	else if ((op & TRIM_SUFFIX) && memcmp(s + n - an, a, an) == 0)
+		*ret = tval_str_copy(tmpl_call_arena(c), s, n - an);
+	return 0;
+}
+
+int
+funcs_fn_base64_decode(struct tmpl_call *c, size_t argc,
+    const struct tval *argv, struct tval *ret)
+{
+	int op = tmpl_call_op(c);
+	struct buf b = {0};
+	size_t bad;
+
+	if (funcs_base64_decode(&b, argv[0].u.s.p, argv[0].u.s.len,
+		op & B64_URL, &bad) < 0) {
+		buf_free(&b);
+		return tmpl_call_fail(c,
+		    "%s%sillegal base64 data at input "
+		    "byte %zu",
+		    !(op & B64_NAMED) ? ""
+		    : op & B64_URL    ? "base64URLDecode"
+				      : "base64Decode",
+		    op & B64_NAMED ? ": " : "", bad);
+	}
+	*ret = funcs_str_buf(c, &b);
+	return 0;
+}

@@ -117,5 +117,25 @@ int funcs_fn_atoi(struct tmpl_call *c, size_t argc, const struct tval *argv,
     struct tval *ret);
 int funcs_fn_int_op(struct tmpl_call *c, size_t argc, const struct tval *argv,
     struct tval *ret);
+/* join SEP LIST (op 0, consul-template) or join LIST SEP (op 1, confd). */
+int funcs_fn_join(struct tmpl_call *c, size_t argc, const struct tval *argv,
+    struct tval *ret);
+/*
+ * base64Decode S: Go's padded base64 (op B64_URL: the URL alphabet); with
+ * B64_NAMED the error names the function, as consul-template's.
+ */
+#define B64_URL 1
+#define B64_NAMED 2
+int funcs_fn_base64_decode(struct tmpl_call *c, size_t argc,
+    const struct tval *argv, struct tval *ret);
+/*
+ * trimPrefix/trimSuffix: the string without the affix at its start (or
+ * end, op TRIM_SUFFIX); the affix comes first (consul-template) unless op
+ * has TRIM_S_FIRST (confd's trimSuffix S SUFFIX).
+ */
+#define TRIM_SUFFIX 1
+#define TRIM_S_FIRST 2
+int funcs_fn_trim(struct tmpl_call *c, size_t argc, const struct tval *argv,
+    struct tval *ret);
 
 #endif

@@ -496,18 +496,6 @@ fn_json(struct tmpl_call *c, size_t argc, const struct tval *argv,
 	return 0;
 }
 
-/* join LIST SEP: strings.Join. */
-static int
-fn_join(struct tmpl_call *c, size_t argc, const struct tval *argv,
-    struct tval *ret)
-{
-	struct buf b = {0};
-
-	funcs_join(&b, argv[0], argv[1].u.s.p, argv[1].u.s.len);
-	*ret = funcs_str_buf(c, &b);
-	return 0;
-}
-
 /* map K V ...: a map of the pairs; keys must be strings. */
 static int
 fn_map(struct tmpl_call *c, size_t argc, const struct tval *argv,
@@ -573,20 +561,6 @@ fn_contains(struct tmpl_call *c, size_t argc, const struct tval *argv,
 	return 0;
 }
 
-/* trimSuffix S SUFFIX: strings.TrimSuffix. */
-static int
-fn_trim_suffix(struct tmpl_call *c, size_t argc, const struct tval *argv,
-    struct tval *ret)
-{
-	const char *s = argv[0].u.s.p, *suf = argv[1].u.s.p;
-	size_t n = argv[0].u.s.len, sn = argv[1].u.s.len;
-
-	*ret = argv[0];
-	if (sn <= n && memcmp(s + n - sn, suf, sn) == 0)
-		*ret = tval_str_copy(tmpl_call_arena(c), s, n - sn);
-	return 0;
-}
-
 /* fileExists PATH: false only when stat says it does not exist. */
 static int
 fn_file_exists(struct tmpl_call *c, size_t argc, const struct tval *argv,
@@ -595,24 +569,6 @@ fn_file_exists(struct tmpl_call *c, size_t argc, const struct tval *argv,
 	struct stat st;
 
 	*ret = tval_bool(stat(argv[0].u.s.p, &st) == 0 || errno != ENOENT);
-	return 0;
-}
-
-/* base64Decode S: Go's error, without a prefix. */
-static int
-fn_base64_decode(struct tmpl_call *c, size_t argc, const struct tval *argv,
-    struct tval *ret)
-{
-	struct buf b = {0};
-	size_t bad;
-
-	if (funcs_base64_decode(&b, argv[0].u.s.p, argv[0].u.s.len, false,
-		&bad) < 0) {
-		buf_free(&b);
-		return tmpl_call_fail(c,
-		    "illegal base64 data at input byte %zu", bad);
-	}
-	*ret = funcs_str_buf(c, &b);
 	return 0;
 }
 
@@ -766,7 +722,7 @@ const struct tmpl_func tmpl_funcs_confd[] = {
     {"base", 1, 1, funcs_fn_str, "s", STR_PATH_BASE},
     {"dir", 1, 1, funcs_fn_str, "s", STR_PATH_DIR},
     {"split", 2, 2, funcs_fn_split, "ss", 0},
-    {"join", 2, 2, fn_join, "Ls", 0},
+    {"join", 2, 2, funcs_fn_join, "Ls", 1},
     {"map", 0, -1, fn_map, "v", 0},
     {"getenv", 1, -1, fn_getenv, "ss", 0},
     {"datetime", 0, 0, fn_datetime, NULL, 0},
@@ -774,10 +730,10 @@ const struct tmpl_func tmpl_funcs_confd[] = {
     {"toLower", 1, 1, funcs_fn_str, "s", STR_LOWER},
     {"contains", 2, 2, fn_contains, "ss", 0},
     {"replace", 4, 4, funcs_fn_replace, "sssi", 0},
-    {"trimSuffix", 2, 2, fn_trim_suffix, "ss", 0},
+    {"trimSuffix", 2, 2, funcs_fn_trim, "ss", TRIM_SUFFIX | TRIM_S_FIRST},
     {"fileExists", 1, 1, fn_file_exists, "s", 0},
     {"base64Encode", 1, 1, funcs_fn_str, "s", STR_BASE64},
-    {"base64Decode", 1, 1, fn_base64_decode, "s", 0},
+    {"base64Decode", 1, 1, funcs_fn_base64_decode, "s", 0},
     {"parseBool", 1, 1, fn_parse_bool, "s", 0},
     {"reverse", 1, 1, fn_reverse, "v", 0},
     {"sortByLength", 1, 1, fn_sort_by_length, "L", 0},

@@ -340,29 +340,6 @@ out:
 }
 
 /*
- * base64Decode S (op 0): standard base64, padded; base64URLDecode S (op
- * 1): URL-safe. With Go's error message.
- */
-static int
-fn_base64_decode(struct tmpl_call *c, size_t argc, const struct tval *argv,
-    struct tval *ret)
-{
-	bool url = tmpl_call_op(c) != 0;
-	struct buf b = {0};
-	size_t bad;
-
-	if (funcs_base64_decode(&b, argv[0].u.s.p, argv[0].u.s.len, url, &bad) <
-	    0) {
-		buf_free(&b);
-		return tmpl_call_fail(c,
-		    "%s: illegal base64 data at input byte %zu",
-		    url ? "base64URLDecode" : "base64Decode", bad);
-	}
-	*ret = funcs_str_buf(c, &b);
-	return 0;
-}
-
-/*
  * consul-template's `in`: l is a list holding v (ints with ints, floats
  * with floats, strings with strings), or a string containing the string v.
  */
@@ -388,24 +365,6 @@ in_value(struct tval l, struct tval v)
 			return true;
 	}
 	return false;
-}
-
-/* in LIST VALUE: whether LIST (or a string) holds VALUE. */
-static int
-fn_in(struct tmpl_call *c, size_t argc, const struct tval *argv,
-    struct tval *ret)
-{
-	*ret = tval_bool(in_value(argv[0], argv[1]));
-	return 0;
-}
-
-/* contains VALUE LIST: `in` with its arguments swapped, for pipes. */
-static int
-fn_contains(struct tmpl_call *c, size_t argc, const struct tval *argv,
-    struct tval *ret)
-{
-	*ret = tval_bool(in_value(argv[1], argv[0]));
-	return 0;
 }
 
 /* The ops of fn_contains_some. */
@@ -434,6 +393,20 @@ fn_contains_some(struct tmpl_call *c, size_t argc, const struct tval *argv,
 		}
 	}
 	*ret = tval_bool(ret_true);
+	return 0;
+}
+
+/*
+ * in LIST VALUE (op 0): whether LIST (or a string) holds VALUE; contains
+ * VALUE LIST (op 1): the same with the arguments swapped, for pipes.
+ */
+static int
+fn_in(struct tmpl_call *c, size_t argc, const struct tval *argv,
+    struct tval *ret)
+{
+	int l = tmpl_call_op(c);
+
+	*ret = tval_bool(in_value(argv[l], argv[1 - l]));
 	return 0;
 }
 
@@ -466,22 +439,6 @@ fn_indent(struct tmpl_call *c, size_t argc, const struct tval *argv,
 	return 0;
 }
 
-/* join SEP LIST: strings.Join with the separator first, for pipes. */
-static int
-fn_join(struct tmpl_call *c, size_t argc, const struct tval *argv,
-    struct tval *ret)
-{
-	struct buf b = {0};
-	const char *sep;
-	size_t n;
-
-	sep = argv[0].u.s.p;
-	n = argv[0].u.s.len;
-	funcs_join(&b, argv[1], sep, n);
-	*ret = funcs_str_buf(c, &b);
-	return 0;
-}
-
 /* trimSpace S: leading and trailing Unicode white space removed. */
 static int
 fn_trim_space(struct tmpl_call *c, size_t argc, const struct tval *argv,
@@ -497,120 +454,48 @@ fn_trim_space(struct tmpl_call *c, size_t argc, const struct tval *argv,
 	return 0;
 }
 
-/* trimPrefix PREFIX S: S without PREFIX at its start. */
-static int
-fn_trim_prefix(struct tmpl_call *c, size_t argc, const struct tval *argv,
-    struct tval *ret)
-{
-	const char *p, *s;
-	size_t pn, n;
-
-	p = argv[0].u.s.p;
-	pn = argv[0].u.s.len;
-	s = argv[1].u.s.p;
-	n = argv[1].u.s.len;
-	*ret = argv[1];
-	if (pn <= n && memcmp(s, p, pn) == 0)
-		*ret = tval_strn(s + pn, n - pn);
-	return 0;
-}
-
-/* trimSuffix SUFFIX S: S without SUFFIX at its end. */
-static int
-fn_trim_suffix(struct tmpl_call *c, size_t argc, const struct tval *argv,
-    struct tval *ret)
-{
-	const char *p, *s;
-	size_t pn, n;
-
-	p = argv[0].u.s.p;
-	pn = argv[0].u.s.len;
-	s = argv[1].u.s.p;
-	n = argv[1].u.s.len;
-	*ret = argv[1];
-	if (pn <= n && memcmp(s + n - pn, p, pn) == 0)
-		*ret = tval_str_copy(tmpl_call_arena(c), s, n - pn);
-	return 0;
-}
-
-/* parseBool S: "" is false. */
-static int
-fn_parse_bool(struct tmpl_call *c, size_t argc, const struct tval *argv,
-    struct tval *ret)
-{
-	const char *s;
-	size_t n;
-	bool b = false;
-	int rc;
-
-	s = argv[0].u.s.p;
-	n = argv[0].u.s.len;
-	if (n > 0 && (rc = funcs_parse_bool(s, n, &b)) != FUNCS_OK)
-		return funcs_fail_strconv(c, "parseBool", "ParseBool", s, n,
-		    rc);
-	*ret = tval_bool(b);
-	return 0;
-}
-
-/* parseFloat S: "" is 0. */
-static int
-fn_parse_float(struct tmpl_call *c, size_t argc, const struct tval *argv,
-    struct tval *ret)
-{
-	const char *s;
-	size_t n;
-	double f = 0;
-	int rc;
-
-	s = argv[0].u.s.p;
-	n = argv[0].u.s.len;
-	if (n > 0 && (rc = funcs_parse_float(s, n, &f)) != FUNCS_OK)
-		return funcs_fail_strconv(c, "parseFloat", "ParseFloat", s, n,
-		    rc);
-	*ret = tval_float(f);
-	return 0;
-}
-
-/* parseInt S: base 10, 64 bits; "" is 0. */
-static int
-fn_parse_int(struct tmpl_call *c, size_t argc, const struct tval *argv,
-    struct tval *ret)
-{
-	const char *s;
-	size_t n;
-	int64_t i = 0;
-	int rc;
-
-	s = argv[0].u.s.p;
-	n = argv[0].u.s.len;
-	if (n > 0 && (rc = funcs_parse_int(s, n, &i)) != FUNCS_OK)
-		return funcs_fail_strconv(c, "parseInt", "ParseInt", s, n, rc);
-	*ret = tval_int(i);
-	return 0;
-}
+/* The ops of fn_parse: which strconv parser. */
+enum { PARSE_BOOL, PARSE_FLOAT, PARSE_INT, PARSE_UINT };
 
 /*
- * parseUint S: base 10; "" is 0. Values have no unsigned kind: one above
+ * parseBool, parseFloat, parseInt (base 10, 64 bits), parseUint S: Go's
+ * strconv; "" is false or 0. Values have no unsigned kind: a uint above
  * 2^63-1 is returned as its decimal string, which prints as Go's uint64.
  */
 static int
-fn_parse_uint(struct tmpl_call *c, size_t argc, const struct tval *argv,
+fn_parse(struct tmpl_call *c, size_t argc, const struct tval *argv,
     struct tval *ret)
 {
-	const char *s;
-	size_t n;
+	static const char *const names[][2] = {{"parseBool", "ParseBool"},
+	    {"parseFloat", "ParseFloat"}, {"parseInt", "ParseInt"},
+	    {"parseUint", "ParseUint"}};
+	const char *s = argv[0].u.s.p;
+	size_t n = argv[0].u.s.len;
+	int op = tmpl_call_op(c), rc = FUNCS_OK;
+	bool b = false;
+	double f = 0;
+	int64_t i = 0;
 	uint64_t u = 0;
-	int rc;
 
-	s = argv[0].u.s.p;
-	n = argv[0].u.s.len;
-	if (n > 0 && (rc = funcs_parse_uint(s, n, &u)) != FUNCS_OK)
-		return funcs_fail_strconv(c, "parseUint", "ParseUint", s, n,
+	if (n > 0 && op == PARSE_BOOL)
+		rc = funcs_parse_bool(s, n, &b);
+	else if (n > 0 && op == PARSE_FLOAT)
+		rc = funcs_parse_float(s, n, &f);
+	else if (n > 0 && op == PARSE_INT)
+		rc = funcs_parse_int(s, n, &i);
+	else if (n > 0)
+		rc = funcs_parse_uint(s, n, &u);
+	if (rc != FUNCS_OK)
+		return funcs_fail_strconv(c, names[op][0], names[op][1], s, n,
 		    rc);
-	if (u > INT64_MAX)
-		*ret = argv[0];
+	if (op == PARSE_BOOL)
+		*ret = tval_bool(b);
+	else if (op == PARSE_FLOAT)
+		*ret = tval_float(f);
+	else if (op == PARSE_INT)
+		*ret = tval_int(i);
 	else
-		*ret = tval_int((int64_t)u);
+		*ret = u > INT64_MAX ? argv[0] : tval_int((int64_t)u);
 	return 0;
 }
 
@@ -1199,33 +1084,22 @@ fn_to_yaml(struct tmpl_call *c, size_t argc, const struct tval *argv,
 	return 0;
 }
 
-/* toJSON V: encoding/json's Marshal. */
+/*
+ * toJSON V (op 0): encoding/json's Marshal; toJSONPretty V (op 1):
+ * MarshalIndent with two spaces.
+ */
 static int
 fn_to_json(struct tmpl_call *c, size_t argc, const struct tval *argv,
     struct tval *ret)
 {
+	bool pretty = tmpl_call_op(c) != 0;
 	struct buf b = {0};
 	char err[128];
 
-	if (funcs_json_write(&b, argv[0], false, err, sizeof(err)) < 0) {
+	if (funcs_json_write(&b, argv[0], pretty, err, sizeof(err)) < 0) {
 		buf_free(&b);
-		return tmpl_call_fail(c, "toJSON: %s", err);
-	}
-	*ret = funcs_str_buf(c, &b);
-	return 0;
-}
-
-/* toJSONPretty V: encoding/json's MarshalIndent with two spaces. */
-static int
-fn_to_json_pretty(struct tmpl_call *c, size_t argc, const struct tval *argv,
-    struct tval *ret)
-{
-	struct buf b = {0};
-	char err[128];
-
-	if (funcs_json_write(&b, argv[0], true, err, sizeof(err)) < 0) {
-		buf_free(&b);
-		return tmpl_call_fail(c, "toJSONPretty: %s", err);
+		return tmpl_call_fail(c, "%s: %s",
+		    pretty ? "toJSONPretty" : "toJSON", err);
 	}
 	*ret = funcs_str_buf(c, &b);
 	return 0;
@@ -1668,11 +1542,11 @@ const struct tmpl_func tmpl_funcs_consul[] = {
     {"envOrDefault", 2, 2, fn_env_or_default, "ss", 0},
     {"mustEnv", 1, 1, fn_must_env, "s", 0},
     {"file", 1, 1, fn_file, "s", 0},
-    {"base64Decode", 1, 1, fn_base64_decode, "s", 0},
+    {"base64Decode", 1, 1, funcs_fn_base64_decode, "s", B64_NAMED},
     {"base64Encode", 1, 1, funcs_fn_str, "s", STR_BASE64},
-    {"base64URLDecode", 1, 1, fn_base64_decode, "s", 1},
+    {"base64URLDecode", 1, 1, funcs_fn_base64_decode, "s", B64_NAMED | B64_URL},
     {"base64URLEncode", 1, 1, funcs_fn_str, "s", STR_BASE64_URL},
-    {"contains", 2, 2, fn_contains, "vv", 0},
+    {"contains", 2, 2, fn_in, "vv", 1},
     {"containsAll", 2, 2, fn_contains_some, "vv", SOME_RET_TRUE | SOME_INVERT},
     {"containsAny", 2, 2, fn_contains_some, "vv", 0},
     {"containsNone", 2, 2, fn_contains_some, "vv", SOME_RET_TRUE},
@@ -1680,14 +1554,14 @@ const struct tmpl_func tmpl_funcs_consul[] = {
     {"explode", 1, 1, fn_explode, "v", 0},
     {"in", 2, 2, fn_in, "vv", 0},
     {"indent", 2, 2, fn_indent, "is", 0},
-    {"join", 2, 2, fn_join, "sL", 0},
+    {"join", 2, 2, funcs_fn_join, "sL", 0},
     {"trimSpace", 1, 1, fn_trim_space, "s", 0},
-    {"trimPrefix", 2, 2, fn_trim_prefix, "ss", 0},
-    {"trimSuffix", 2, 2, fn_trim_suffix, "ss", 0},
-    {"parseBool", 1, 1, fn_parse_bool, "s", 0},
-    {"parseFloat", 1, 1, fn_parse_float, "s", 0},
-    {"parseInt", 1, 1, fn_parse_int, "s", 0},
-    {"parseUint", 1, 1, fn_parse_uint, "s", 0},
+    {"trimPrefix", 2, 2, funcs_fn_trim, "ss", 0},
+    {"trimSuffix", 2, 2, funcs_fn_trim, "ss", TRIM_SUFFIX},
+    {"parseBool", 1, 1, fn_parse, "s", PARSE_BOOL},
+    {"parseFloat", 1, 1, fn_parse, "s", PARSE_FLOAT},
+    {"parseInt", 1, 1, fn_parse, "s", PARSE_INT},
+    {"parseUint", 1, 1, fn_parse, "s", PARSE_UINT},
     {"parseJSON", 1, 1, fn_parse_json, "s", 0},
     {"parseYAML", 1, 1, fn_parse_yaml, "s", 0},
     {"regexMatch", 2, 2, fn_regex_match, "ss", 0},
@@ -1700,7 +1574,7 @@ const struct tmpl_func tmpl_funcs_consul[] = {
     {"toUpper", 1, 1, funcs_fn_str, "s", STR_UPPER},
     {"toTitle", 1, 1, funcs_fn_str, "s", STR_TITLE},
     {"toJSON", 1, 1, fn_to_json, "v", 0},
-    {"toJSONPretty", 1, 1, fn_to_json_pretty, "v", 0},
+    {"toJSONPretty", 1, 1, fn_to_json, "v", 1},
     {"toYAML", 1, 1, fn_to_yaml, "v", 0},
     {"split", 2, 2, fn_split, "ss", 0},
     {"byKey", 1, 1, fn_by_key, "v", 0},
