@@ -543,6 +543,24 @@ config_src_check(const char *dir, char **src, struct cerr *err,
 	return 0;
 }
 
+/*
+ * Makes a relative dest absolute against the current directory: confinit
+ * leaves it for "/" once the app runs, and a later render must write the
+ * same file as the first.
+ */
+static void
+config_dest_abs(char **dest)
+{
+	char *cwd, *path;
+
+	if ((*dest)[0] == '/' || (cwd = getcwd(NULL, 0)) == NULL)
+		return;
+	path = xasprintf("%s/%s", strcmp(cwd, "/") == 0 ? "" : cwd, *dest);
+	free(cwd);
+	free(*dest);
+	*dest = path;
+}
+
 /* One key of a templates[] entry. */
 static int
 config_template_field(struct config_ctx *x, int f, yaml_node_t *v,
@@ -630,6 +648,7 @@ config_template_check(struct config_ctx *x, yaml_node_t *n, const char *where,
 		    "one of src or contents is required");
 	if (t->dest == NULL || *t->dest == '\0')
 		return config_fail(x, n, where, "missing dest");
+	config_dest_abs(&t->dest);
 	if (t->src != NULL) {
 		v = config_find(x, n, "src");
 		snprintf(prefix, sizeof(prefix),
@@ -1200,6 +1219,7 @@ config_add_template(struct config *c, const char *spec, struct cerr *err)
 	config_template_init(t);
 	t->src = xstrndup(spec, (size_t)(colon - spec));
 	t->dest = xstrdup(colon + 1);
+	config_dest_abs(&t->dest);
 	return config_src_check(NULL, &t->src, err, "--template: ");
 }
 

@@ -675,6 +675,27 @@ test_from_options(void **state)
 	assert_null(c);
 	assert_string_equal(err.msg,
 	    "--template \"no-colon\": expected SRC:DEST");
+	/* A relative DEST is made absolute against the current directory
+	 * (confinit leaves it for / once the app runs). */
+	{
+		char *rel[] = {"/etc/hostname:out/app.conf"};
+		char cwd[4096], want[4200];
+
+		assert_non_null(getcwd(cwd, sizeof(cwd)));
+		snprintf(want, sizeof(want), "%s/out/app.conf",
+		    strcmp(cwd, "/") == 0 ? "" : cwd);
+		options_unset(&o);
+		o.templates = rel;
+		o.ntemplates = 1;
+		assert_int_equal(config_from_options(&c, &o, &err), 0);
+		assert_string_equal(c->templates[0].dest, want);
+		config_free(c);
+		c = load_ok("templates: [{contents: x, dest: rel/y.conf}]\n");
+		snprintf(want, sizeof(want), "%s/rel/y.conf",
+		    strcmp(cwd, "/") == 0 ? "" : cwd);
+		assert_string_equal(c->templates[0].dest, want);
+		config_free(c);
+	}
 	/* A --source that is not a URL. */
 	{
 		char *bad[] = {"etcd:2379"};
