@@ -8,8 +8,9 @@ is checked by its language:
   ```yaml        a confinit configuration. It is written to a temp dir and
                  run as `confinit --config FILE --user 0 --dry-run
                  --startup-timeout 0`, after the placeholders below. It
-                 must exit 0, or 4 with "startup timeout" as its only
-                 error (a source that is not there), and log no warning.
+                 must exit 0, or 4 with "startup timeout" as its last
+                 error and before it only sources failing to connect (a
+                 source that is not there), and log no warning.
                  A config error (exit 3: unknown key, bad type, bad
                  duration, a template that does not parse, ...) fails,
                  reported at the line of the .md file.
@@ -146,8 +147,11 @@ def check_config(text, work, where):
                         "--dry-run", "--startup-timeout", "0"], cwd=work)
     errors = [l for l in err.splitlines() if "] error:" in l]
     warns = [l for l in err.splitlines() if "] warn:" in l]
+    # A source that is not there: the startup timeout, and perhaps its
+    # failure if it came first (a name that does not resolve).
     ok = rc == 0 or (rc == 4 and errors and all(
-        "startup timeout" in l for l in errors))
+        "startup timeout" in l or "keeping the last good values" in l
+        for l in errors) and "startup timeout" in errors[-1])
     if ok and not warns:
         return None
     line0 = where[1]
