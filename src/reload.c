@@ -244,12 +244,15 @@ reload_missing(const struct reload *r)
 int
 reload_write_all(struct reload *r, bool dry_run, struct cerr *err)
 {
+	struct render_staged *staged;
 	struct reload_template *t;
+	bool *written;
 	size_t i;
+	int rc = 0;
 
-	for (i = 0; i < r->ntmpls; i++) {
-		t = &r->tmpls[i];
-		if (dry_run) {
+	if (dry_run) {
+		for (i = 0; i < r->ntmpls; i++) {
+			t = &r->tmpls[i];
 			printf("==> %s (%zu bytes)\n", t->dest.path,
 			    t->out.len);
 			fwrite(t->out.data != NULL ? t->out.data : "", 1,
@@ -257,22 +260,41 @@ reload_write_all(struct reload *r, bool dry_run, struct cerr *err)
 			if (t->out.len > 0 &&
 			    t->out.data[t->out.len - 1] != '\n')
 				putchar('\n');
-			continue;
 		}
+		fflush(stdout);
+		return 0;
+	}
+	/* All files staged, then synced and renamed together: one sync for
+	 * the batch instead of one per file (docs/internals.md). */
+	staged = xcalloc(r->ntmpls + 1, sizeof(*staged));
+	for (i = 0; i < r->ntmpls && rc == 0; i++) {
+		t = &r->tmpls[i];
 		render_cleanup(t->dest.path);
-		switch (render_write(&t->dest, t->out.data ? t->out.data : "",
-		    t->out.len, err)) {
+		switch (render_stage(&t->dest, t->out.data ? t->out.data : "",
+		    t->out.len, &staged[i], err)) {
 		case -1:
-			return cerr_prefix(err, "template %s", t->name);
-		case 1:
-			log_info("wrote %s", t->dest.path);
+			rc = cerr_prefix(err, "template %s", t->name);
 			break;
-		default:
+		case 0:
 			log_debug("%s unchanged", t->dest.path);
+			break;
 		}
 	}
-	fflush(stdout);
-	return 0;
+	if (rc != 0) {
+		render_abort(staged, r->ntmpls);
+		free(staged);
+		return rc;
+	}
+	written = xcalloc(r->ntmpls + 1, sizeof(*written));
+	for (i = 0; i < r->ntmpls; i++)
+		written[i] = staged[i].tmp != NULL;
+	if ((rc = render_commit(staged, r->ntmpls, err)) == 0)
+		for (i = 0; i < r->ntmpls; i++)
+			if (written[i])
+				log_info("wrote %s", r->tmpls[i].dest.path);
+	free(written);
+	free(staged);
+	return rc;
 }
 
 /* True when a change to key concerns what deps read. */

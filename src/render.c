@@ -1,4 +1,5 @@
-/* Writing a rendered file: temp file, fsync, perms, check, atomic rename. */
+/* Writing rendered files: temp file, perms, check, sync, atomic rename;
+ * one file or a batch. */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -153,72 +154,171 @@ render_sync_dir(const char *dir)
 }
 
 int
-render_write(const struct render_dest *d, const char *content, size_t len,
-    struct cerr *err)
+render_stage(const struct render_dest *d, const char *content, size_t len,
+    struct render_staged *s, struct cerr *err)
 {
-	char *dir = NULL, *base = NULL, *tmp = NULL;
+	char *base;
 	struct stat old;
 	bool have_old;
-	int fd = -1, r = -1;
 	mode_t mode;
 
+	memset(s, 0, sizeof(*s));
+	s->fd = -1;
 	if (render_same(d->path, content, len))
 		return 0;
-	render_split(d->path, &dir, &base);
-	if (d->create_dirs && render_mkdirs(dir, err) != 0)
-		goto out;
-	tmp = xasprintf("%s/.%s" RENDER_TMP_TAG "XXXXXX", dir, base);
-	if ((fd = mkostemp(tmp, O_CLOEXEC)) < 0) {
+	s->d = d;
+	render_split(d->path, &s->dir, &base);
+	if (d->create_dirs && render_mkdirs(s->dir, err) != 0) {
+		free(base);
+		goto fail;
+	}
+	s->tmp = xasprintf("%s/.%s" RENDER_TMP_TAG "XXXXXX", s->dir, base);
+	free(base);
+	if ((s->fd = mkostemp(s->tmp, O_CLOEXEC)) < 0) {
 		cerr_set(err, "%s: cannot create a temp file in %s: %s",
-		    d->path, dir, strerror(errno));
-		free(tmp);
-		tmp = NULL;
-		goto out;
+		    d->path, s->dir, strerror(errno));
+		free(s->tmp);
+		s->tmp = NULL; /* not ours to unlink */
+		goto fail;
 	}
 	have_old = stat(d->path, &old) == 0;
 	mode = d->mode >= 0 ? (mode_t)d->mode
 	       : d->secret  ? 0600
 	       : have_old   ? old.st_mode & 07777
 			    : 0644;
-	if (render_write_all(fd, content, len) != 0 || fsync(fd) != 0) {
-		cerr_set(err, "%s: write: %s", tmp, strerror(errno));
-		goto out;
+	if (render_write_all(s->fd, content, len) != 0) {
+		cerr_set(err, "%s: write: %s", s->tmp, strerror(errno));
+		goto fail;
 	}
-	if (fchmod(fd, mode) != 0) {
+	if (fchmod(s->fd, mode) != 0) {
 		cerr_set(err, "%s: chmod %04o: %s", d->path, mode,
 		    strerror(errno));
-		goto out;
+		goto fail;
 	}
-	if (d->chown ? fchown(fd, d->uid, d->gid) != 0
+	if (d->chown ? fchown(s->fd, d->uid, d->gid) != 0
 	    : have_old && geteuid() == 0
-		? fchown(fd, old.st_uid, old.st_gid) != 0
+		? fchown(s->fd, old.st_uid, old.st_gid) != 0
 		: false) {
 		cerr_set(err, "%s: chown: %s", d->path, strerror(errno));
-		goto out;
+		goto fail;
 	}
-	close(fd);
-	fd = -1;
+	/* The check reads the temp file through the page cache: no sync is
+	 * needed yet; render_commit syncs every staged file at once. */
 	if (d->check != NULL && d->check[0] != NULL &&
-	    render_check(d, tmp, err) != 0)
-		goto out;
-	if (rename(tmp, d->path) != 0) {
-		cerr_set(err, "%s: rename: %s", d->path, strerror(errno));
-		goto out;
+	    render_check(d, s->tmp, err) != 0)
+		goto fail;
+	return 1;
+fail:
+	render_abort(s, 1);
+	return -1;
+}
+
+void
+render_abort(struct render_staged *s, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (s[i].fd >= 0)
+			close(s[i].fd);
+		if (s[i].tmp != NULL)
+			unlink(s[i].tmp);
+		free(s[i].tmp);
+		free(s[i].dir);
+		memset(&s[i], 0, sizeof(s[i]));
+		s[i].fd = -1;
 	}
-	free(tmp);
-	tmp = NULL;
-	render_sync_dir(dir);
-	r = 1;
-out:
-	if (fd >= 0)
-		close(fd);
-	if (tmp != NULL) {
-		unlink(tmp);
-		free(tmp);
+}
+
+/*
+ * Makes the data of every staged temp file durable before any rename:
+ * fsync when one file is staged; for several, one syncfs() per filesystem,
+ * which costs one journal commit instead of one per file (docs/internals.md,
+ * "Writing files"). Returns 0 or -1 with a message.
+ */
+static int
+render_sync_staged(struct render_staged *s, size_t n, struct cerr *err)
+{
+	size_t i, k, ndone = 0, nstaged = 0, one = 0;
+	struct stat st;
+	dev_t *done;
+	int r = 0;
+
+	for (i = 0; i < n; i++)
+		if (s[i].fd >= 0) {
+			nstaged++;
+			one = i;
+		}
+	if (nstaged == 0)
+		return 0;
+	if (nstaged == 1)
+		return fsync(s[one].fd) == 0 ? 0
+					     : cerr_set(err, "%s: fsync: %s",
+						   s[one].tmp, strerror(errno));
+	done = xcalloc(n, sizeof(*done));
+	for (i = 0; i < n && r == 0; i++) {
+		if (s[i].fd < 0 || fstat(s[i].fd, &st) != 0)
+			continue;
+		for (k = 0; k < ndone && done[k] != st.st_dev; k++)
+			;
+		if (k < ndone)
+			continue;
+		done[ndone++] = st.st_dev;
+		if (syncfs(s[i].fd) != 0)
+			r = cerr_set(err, "%s: syncfs: %s", s[i].tmp,
+			    strerror(errno));
 	}
-	free(dir);
-	free(base);
+	free(done);
 	return r;
+}
+
+int
+render_commit(struct render_staged *s, size_t n, struct cerr *err)
+{
+	size_t i, k;
+	int r = -1;
+
+	if (render_sync_staged(s, n, err) != 0)
+		goto out;
+	for (i = 0; i < n; i++) {
+		if (s[i].tmp == NULL)
+			continue;
+		close(s[i].fd);
+		s[i].fd = -1;
+		if (rename(s[i].tmp, s[i].d->path) != 0) {
+			cerr_set(err, "%s: rename: %s", s[i].d->path,
+			    strerror(errno));
+			goto out;
+		}
+		free(s[i].tmp);
+		s[i].tmp = NULL;
+	}
+	/* Each directory once, so that the renames survive a crash. */
+	for (i = 0; i < n; i++) {
+		if (s[i].dir == NULL)
+			continue;
+		for (k = 0; k < i; k++)
+			if (s[k].dir != NULL && strcmp(s[k].dir, s[i].dir) == 0)
+				break;
+		if (k == i)
+			render_sync_dir(s[i].dir);
+	}
+	r = 0;
+out:
+	render_abort(s, n);
+	return r;
+}
+
+int
+render_write(const struct render_dest *d, const char *content, size_t len,
+    struct cerr *err)
+{
+	struct render_staged s;
+	int r;
+
+	if ((r = render_stage(d, content, len, &s, err)) != 1)
+		return r;
+	return render_commit(&s, 1, err) == 0 ? 1 : -1;
 }
 
 int

@@ -160,4 +160,35 @@ done
 expect_grep "secret mode: the ls template read the secret" \
     "password=s3cr3t" "$D/out/pw-ls.conf"
 
+# The first render writes all files or none: a template whose check fails
+# leaves every destination as it was, also those of the templates before it.
+printf 'old one\n' >"$D/out/one.conf"
+cat >"$D/all-cfg.yaml" <<YAML
+sources: [{url: "file://$D/kv.yaml"}]
+templates:
+  - {contents: 'one={{ key "app/name" }}', dest: $D/out/one.conf}
+  - {contents: 'two={{ key "app/name" }}', dest: $D/out/two.conf}
+  - contents: 'three={{ key "app/name" }}'
+    dest: $D/out/three.conf
+    check: ["false"]
+YAML
+ci_run sub --config "$D/all-cfg.yaml" -- touch "$D/ran-all"
+expect_eq "all or none: a failed check fails the start" 4 "$CI_RC"
+content "$D/out/one.conf"
+expect_eq "all or none: the first file keeps its old content" \
+    $'old one\n' "$GOT"
+expect_true "all or none: the second file is not written" \
+    test ! -e "$D/out/two.conf"
+expect_true "all or none: the app did not run" test ! -e "$D/ran-all"
+expect_eq "all or none: no temp file left" "" \
+    "$(ls -A "$D/out" | grep confinit-)"
+# Without the failing template both files are written, in one batch.
+sed -i '/three/,$d' "$D/all-cfg.yaml"
+ci_run sub --config "$D/all-cfg.yaml" --once
+expect_eq "all at once: exit status" 0 "$CI_RC"
+content "$D/out/one.conf"
+expect_eq "all at once: first file" "one=shop" "$GOT"
+content "$D/out/two.conf"
+expect_eq "all at once: second file" "two=shop" "$GOT"
+
 finish

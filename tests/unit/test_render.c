@@ -122,8 +122,11 @@ static void
 test_owner(void **state)
 {
 	char *p = path("owned.conf");
-	struct render_dest d = {.path = p, .mode = -1, .chown = true,
-	    .uid = 65534, .gid = 65534};
+	struct render_dest d = {.path = p,
+	    .mode = -1,
+	    .chown = true,
+	    .uid = 65534,
+	    .gid = 65534};
 	struct stat st;
 
 	if (geteuid() != 0)
@@ -164,7 +167,9 @@ test_check(void **state)
 	char *ok[] = {"grep", "-q", "good", NULL};
 	char *bad[] = {"sh", "-c", "echo bad config >&2; exit 3", NULL};
 	char *missing[] = {"/nonexistent/check", NULL};
-	struct render_dest d = {.path = p, .mode = -1, .check_timeout_ms = 5000};
+	struct render_dest d = {.path = p,
+	    .mode = -1,
+	    .check_timeout_ms = 5000};
 	struct cerr err;
 
 	/* The check gets the temp file as its last argument here. */
@@ -175,8 +180,7 @@ test_check(void **state)
 	assert_non_null(strstr(err.msg, "check grep exited with 1"));
 	d.check = bad;
 	assert_int_equal(render_write(&d, "other\n", 6, &err), -1);
-	assert_string_equal(err.msg,
-	    "check sh exited with 3: bad config ");
+	assert_string_equal(err.msg, "check sh exited with 3: bad config ");
 	d.check = missing;
 	assert_int_equal(render_write(&d, "other\n", 6, &err), -1);
 	assert_non_null(strstr(err.msg, "/nonexistent/check"));
@@ -192,7 +196,9 @@ test_check_timeout(void **state)
 {
 	char *p = path("slow.conf");
 	char *slow[] = {"sleep", "10", NULL};
-	struct render_dest d = {.path = p, .mode = -1, .check = slow,
+	struct render_dest d = {.path = p,
+	    .mode = -1,
+	    .check = slow,
 	    .check_timeout_ms = 200};
 	struct cerr err;
 
@@ -206,7 +212,8 @@ static void
 test_cleanup(void **state)
 {
 	char *p = path("left.conf"), *t1 = path(".left.conf.confinit-abc123"),
-	     *t2 = path(".left.conf.confinit-zzz"), *other = path(".x.confinit-abc123");
+	     *t2 = path(".left.conf.confinit-zzz"),
+	     *other = path(".x.confinit-abc123");
 	FILE *f;
 
 	fclose(fopen(t1, "w"));
@@ -224,6 +231,102 @@ test_cleanup(void **state)
 	free(other);
 }
 
+/* Writes text to name in the test directory, the test's "old" file. */
+static void
+put(const char *name, const char *text)
+{
+	char *p = path(name);
+	FILE *f = fopen(p, "w");
+
+	fputs(text, f);
+	fclose(f);
+	free(p);
+}
+
+/* Asserts that name in the test directory holds exactly text. */
+static void
+expect_file(const char *name, const char *text)
+{
+	char *p = path(name), *got = slurp(p);
+
+	assert_non_null(got);
+	assert_string_equal(got, text);
+	free(got);
+	free(p);
+}
+
+static void
+test_batch(void **state)
+{
+	char *a = path("a.conf"), *b = path("b.conf"), *c = path("sub/c.conf"),
+	     *same = path("same.conf");
+	struct render_dest d[4] = {
+	    {.path = a, .mode = -1},
+	    {.path = b, .mode = 0600},
+	    {.path = c, .mode = -1, .create_dirs = true},
+	    {.path = same, .mode = -1},
+	};
+	struct render_staged s[4];
+	int before = count_entries(".confinit-");
+	struct stat st;
+
+	put("a.conf", "old a\n");
+	put("same.conf", "same\n");
+	assert_int_equal(render_stage(&d[0], "new a\n", 6, &s[0], NULL), 1);
+	assert_int_equal(render_stage(&d[1], "new b\n", 6, &s[1], NULL), 1);
+	assert_int_equal(render_stage(&d[2], "new c\n", 6, &s[2], NULL), 1);
+	assert_int_equal(render_stage(&d[3], "same\n", 5, &s[3], NULL), 0);
+	/* Staged: the temp files exist, no destination has changed yet. */
+	assert_int_equal(count_entries(".confinit-"), before + 2);
+	expect_file("a.conf", "old a\n");
+	assert_int_equal(access(b, F_OK), -1);
+	assert_int_equal(access(c, F_OK), -1);
+	assert_int_equal(render_commit(s, 4, NULL), 0);
+	expect_file("a.conf", "new a\n");
+	expect_file("b.conf", "new b\n");
+	expect_file("sub/c.conf", "new c\n");
+	expect_file("same.conf", "same\n");
+	assert_int_equal(stat(b, &st), 0);
+	assert_int_equal(st.st_mode & 07777, 0600);
+	assert_int_equal(count_entries(".confinit-"), before);
+	assert_null(s[0].tmp);
+	assert_int_equal(s[0].fd, -1);
+	free(a);
+	free(b);
+	free(c);
+	free(same);
+}
+
+static void
+test_batch_abort(void **state)
+{
+	char *a = path("a.conf"), *b = path("b.conf");
+	char *bad[] = {"false", NULL};
+	struct render_dest d[2] = {
+	    {.path = a, .mode = -1},
+	    {.path = b, .mode = -1, .check = bad, .check_timeout_ms = 5000},
+	};
+	struct render_staged s[2];
+	int before = count_entries(".confinit-");
+	struct cerr err;
+
+	put("a.conf", "old a\n");
+	put("b.conf", "old b\n");
+	assert_int_equal(render_stage(&d[0], "new a\n", 6, &s[0], NULL), 1);
+	/* A failed check leaves no temp file of its own... */
+	assert_int_equal(render_stage(&d[1], "new b\n", 6, &s[1], &err), -1);
+	assert_non_null(strstr(err.msg, "check false exited with 1"));
+	assert_null(s[1].tmp);
+	assert_int_equal(count_entries(".confinit-"), before + 1);
+	/* ...and dropping the batch leaves every destination as it was. */
+	render_abort(s, 2);
+	assert_int_equal(count_entries(".confinit-"), before);
+	expect_file("a.conf", "old a\n");
+	expect_file("b.conf", "old b\n");
+	free(a);
+	free(b);
+}
+
 int
 main(void)
 {
@@ -235,6 +338,8 @@ main(void)
 	    cmocka_unit_test(test_check),
 	    cmocka_unit_test(test_check_timeout),
 	    cmocka_unit_test(test_cleanup),
+	    cmocka_unit_test(test_batch),
+	    cmocka_unit_test(test_batch_abort),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
