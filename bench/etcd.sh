@@ -15,5 +15,7 @@ trap 'kill $epid 2>/dev/null; rm -rf "$work"' EXIT
 etcd_start "$work" --heartbeat-interval 10 --election-timeout 100
 mkdir -p "$out" "$work/lat"
 cc -O2 -o "$work/etcd_latency" "$here/etcd_latency.c" -lcurl
-"$work/etcd_latency" "$confinit" "$work/lat" "127.0.0.1:$cport" "$n" |
-	tee "$out/etcd-latency.txt"
+{
+	echo "confinit: $confinit ($(file -b "$confinit" | cut -d, -f1-2)), load: $(uptime)"
+	"$work/etcd_latency" "$confinit" "$work/lat" "127.0.0.1:$cport" "$n"
+} | tee "$out/etcd-latency.txt"

@@ -1,16 +1,22 @@
 #!/bin/sh
 # Start-up with 10 templates over 1,000 keys from a file source, against
-# tini -- true, in one hyperfine run; then file change -> SIGHUP latency.
-# Usage: bench/reload.sh PATH/TO/confinit [OUTDIR]
+# tini -- true, in one hyperfine run: with the destinations already holding
+# the rendered content (a restart: nothing is written) and with them
+# removed before each run (a fresh container: 10 files written); then file
+# change -> SIGHUP latency. With a second confinit (the static build), both
+# binaries are measured; each row names its binary.
+# Usage: bench/reload.sh PATH/TO/confinit [OUTDIR] [PATH/TO/static/confinit]
 set -eu
 confinit=$(readlink -f "$1")
 out=${2:-bench/results}
+static=${3:+$(readlink -f "$3")}
 here=$(cd "$(dirname "$0")" && pwd)
 work=$(mktemp -d /tmp/confinit-bench.XXXXXX)
 trap 'rm -rf "$work"' EXIT
-mkdir -p "$out"
+mkdir -p "$out" "$work/out"
 
-# 1,000 keys in 10 groups; 10 templates, each ranging over its group.
+# 1,000 keys in 10 groups; 10 templates, each ranging over its group. The
+# files go to their own directory, as an app's config would.
 {
 	for g in $(seq 0 9); do
 		echo "g$g:"
@@ -23,18 +29,31 @@ mkdir -p "$out"
 	for g in $(seq 0 9); do
 		echo "  - contents: '{{ range tree \"g$g\" }}{{ .Key }}={{ .Value }}"
 		echo "      {{ end }}'"
-		echo "    dest: $work/out$g.conf"
+		echo "    dest: $work/out/out$g.conf"
 	done
 	echo "log: {level: warn}"
 } >"$work/start.yaml"
 
+# hyperfine pairs the i-th --prepare with the i-th command: one each.
+fresh="find $work/out -name out*.conf -delete"
+set --
+for b in $static $confinit; do
+	[ "$b" = "$static" ] && kind=static || kind=dynamic
+	set -- "$@" \
+		--prepare true -n "confinit $kind, 10 templates, 1,000 keys, files unchanged" \
+		"$b --config $work/start.yaml -- true" \
+		--prepare "$fresh" -n "confinit $kind, 10 templates, 1,000 keys, 10 files written" \
+		"$b --config $work/start.yaml -- true" \
+		--prepare true -n "confinit $kind, no config" "$b -- true"
+done
 hyperfine -N --warmup 20 --runs 300 --export-markdown "$out/reload-startup.md" \
-	-n "confinit (10 templates, 1,000 keys)" \
-	"$confinit --config $work/start.yaml -- true" \
-	-n "confinit (no config)" "$confinit -- true" \
-	-n "tini" "tini -- true" >/dev/null
+	"$@" --prepare true -n "tini" "tini -- true" \
+	--prepare true -n "tini-static" "tini-static -- true" >/dev/null
+echo "load: $(uptime)" >>"$out/reload-startup.md"
 cat "$out/reload-startup.md"
 
 cc -O2 -o "$work/reload_latency" "$here/reload_latency.c"
 mkdir -p "$work/lat"
-"$work/reload_latency" "$confinit" "$work/lat" 200 | tee "$out/reload-latency.txt"
+"$work/reload_latency" "${static:-$confinit}" "$work/lat" 200 |
+	tee "$out/reload-latency.txt"
+echo "(${static:+static}${static:-dynamic} binary)" | tee -a "$out/reload-latency.txt"
