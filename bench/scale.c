@@ -130,13 +130,17 @@ scale_spawn(const char *confinit, const char *dir, const char *hostport,
 	pid_t pid;
 	FILE *f;
 
-	snprintf(cfg, sizeof(cfg), "%s/%d.yaml", dir, i);
+	/* Each its own directory, as each container has its own. */
+	snprintf(cfg, sizeof(cfg), "%s/%d", dir, i);
+	if (mkdir(cfg, 0755) != 0)
+		return -1;
+	snprintf(cfg, sizeof(cfg), "%s/%d/confinit.yaml", dir, i);
 	if ((f = fopen(cfg, "w")) == NULL)
 		return -1;
 	fprintf(f,
 	    "sources: [{url: \"etcd://%s/bench\"}]\n"
 	    "templates: [{contents: \"v={{ key \\\"value\\\" }}\\n\", "
-	    "dest: \"%s/%d.out\"}]\n"
+	    "dest: \"%s/%d/app.conf\"}]\n"
 	    "exec: {command: [\"%s\", \"app\", \"%s\", \"%d\"]}\n"
 	    "log: {level: warn}\n",
 	    hostport, dir, i, self, fifo, i);
