@@ -58,10 +58,9 @@ int render_stage(const struct render_dest *d, const char *content, size_t len,
 /*
  * Puts n staged files in place: makes every temp file's data durable
  * first (fsync when one file is staged, one syncfs() per filesystem for
- * several),
- * then renames each over its destination, then syncs each directory once.
- * So every destination is its old or its new content after a crash at any
- * point. A failed sync renames nothing; a failed rename leaves the files
+ * several), then renames each over its destination, then syncs each
+ * directory once. So every destination is its old or its new content
+ * after a crash at any point. A failed sync renames nothing; a failed rename leaves the files
  * before it in place. Returns 0, or -1 with a message; s is emptied either
  * way.
  */
