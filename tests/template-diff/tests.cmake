@@ -20,6 +20,14 @@ if(TDIFF_HAVE_ENGINE)
 	set_target_properties(crender PROPERTIES
 		RUNTIME_OUTPUT_DIRECTORY ${CMAKE_CURRENT_BINARY_DIR}/template-diff)
 
+	# Every example of docs/templates.md, by crender and by gorender.
+	add_test(NAME template-docs
+		COMMAND python3 ${TDIFF_DIR}/docs_examples.py
+			$<TARGET_FILE:crender>
+			${CMAKE_CURRENT_BINARY_DIR}/template-docs
+			${PROJECT_SOURCE_DIR}/docs/templates.md)
+	set_tests_properties(template-docs PROPERTIES TIMEOUT 300)
+
 	# Registered only once the lead has created ENABLED (the engine
 	# passes); until then run it by hand with TEMPLATE_DIFF_REPORT=1.
 	if(EXISTS ${TDIFF_DIR}/ENABLED)
