@@ -11,11 +11,17 @@ PACKAGES = cmake make gcc clang pkg-config libcurl4-openssl-dev libyaml-dev \
 	etcd-server util-linux procps python3 curl nginx haproxy groff-base \
 	man-db cppcheck clang-tidy
 
+# The static binary (make static): musl and the libraries built from
+# Debian's source packages by static/build-deps.sh, cached in
+# $(STATIC)/deps.
+STATIC    ?= build-static
+STATIC_PACKAGES = musl-tools dpkg-dev cmake make gcc python3 file
+
 FUZZ      ?= build-fuzz
 FUZZ_SECONDS ?= 60
 
 .PHONY: all deps build test test-release test-asan test-valgrind demo bench \
-	fuzz clean
+	fuzz clean static
 
 all: build
 
@@ -29,6 +35,18 @@ build: deps
 		{ tail -40 $(BUILD)/build.log; exit 1; }
 
 test: deps test-release test-asan
+
+# A fully static confinit in $(STATIC)/confinit (stripped).
+static:
+	@sh tests/deps.sh $(STATIC_PACKAGES)
+	@JOBS=$(JOBS) sh static/build-deps.sh $(STATIC)/deps
+	@cmake -S . -B $(STATIC) -DCMAKE_TOOLCHAIN_FILE=static/musl.cmake \
+		-DCONFINIT_DEPS_PREFIX=$(abspath $(STATIC))/deps/prefix \
+		-DCONFINIT_STATIC=ON -DCMAKE_BUILD_TYPE=MinSizeRel \
+		-DCONFINIT_WERROR=ON >/dev/null
+	@cmake --build $(STATIC) -j $(JOBS) >$(STATIC)/build.log 2>&1 || \
+		{ tail -40 $(STATIC)/build.log; exit 1; }
+	@echo "static: $(STATIC)/confinit, $$(stat -c %s $(STATIC)/confinit) bytes"
 
 test-release:
 	cmake -S . -B $(BUILD) -DCONFINIT_WERROR=ON $(CMAKE_OPT) >/dev/null
