@@ -34,6 +34,7 @@ enum cli_id {
 	O_ONCE,
 	O_DRY_RUN,
 	O_STARTUP_TIMEOUT,
+	O_CA_FILE,
 	O_MAX
 };
 
@@ -70,6 +71,7 @@ static const struct cli_opt {
     {O_ONCE, 0, "once", "CONFINIT_ONCE", false},
     {O_DRY_RUN, 0, "dry-run", "CONFINIT_DRY_RUN", false},
     {O_STARTUP_TIMEOUT, 0, "startup-timeout", "CONFINIT_STARTUP_TIMEOUT", true},
+    {O_CA_FILE, 0, "ca-file", "CONFINIT_CA_FILE", true},
 };
 
 #define CLI_NOPTS (sizeof(cli_opts) / sizeof(cli_opts[0]))
@@ -250,6 +252,9 @@ cli_apply(struct options *o, const struct cli_opt *opt, const char *v,
 	case O_STARTUP_TIMEOUT:
 		if (units_duration(v, &o->startup_timeout_ms) != 0)
 			kind = "duration";
+		break;
+	case O_CA_FILE:
+		cli_set_str(&o->ca_file, v);
 		break;
 	case O_MAX:
 		break;
@@ -439,9 +444,10 @@ cli_free(struct options *o)
 	free(o->user);
 	free(o->config);
 	free(o->env_prefix);
+	free(o->ca_file);
 	cli_list_free(&o->sources, &o->nsources);
 	cli_list_free(&o->templates, &o->ntemplates);
-	o->user = o->config = o->env_prefix = NULL;
+	o->user = o->config = o->env_prefix = o->ca_file = NULL;
 }
 
 int
@@ -509,6 +515,8 @@ cli_help(void)
 	       "child's environment\n"
 	       "  --wait MIN[:MAX]      quiescence before acting on a change\n"
 	       "  --startup-timeout D   how long to wait for sources at start\n"
+	       "  --ca-file FILE        CA bundle for TLS sources without "
+	       "tls.ca\n"
 	       "  --once                render once and exit\n"
 	       "  --dry-run             print what would be written; write "
 	       "nothing\n"

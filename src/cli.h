@@ -53,6 +53,7 @@ struct options {
 	bool once;			  /* --once */
 	bool dry_run;			  /* --dry-run */
 	int64_t startup_timeout_ms;	  /* --startup-timeout */
+	char *ca_file; /* --ca-file: CA bundle of sources without tls.ca */
 
 	/* The program and its arguments: points into the argv given. */
 	char **argv;

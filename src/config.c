@@ -1072,6 +1072,7 @@ config_free(struct config *c)
 	config_argv_free(&c->exec.command);
 	free(c->exec.user);
 	free(c->startup_cache);
+	free(c->ca_file);
 	free(c);
 }
 
@@ -1265,6 +1266,10 @@ config_apply_options(struct config *c, const struct options *o,
 		c->startup_timeout_ms = o->startup_timeout_ms;
 	if (o->kill_timeout_ms >= 0)
 		c->exec.kill_timeout_ms = o->kill_timeout_ms;
+	if (o->ca_file != NULL) {
+		free(c->ca_file);
+		c->ca_file = xstrdup(o->ca_file);
+	}
 	if (o->user != NULL) {
 		free(c->exec.user);
 		c->exec.user = xstrdup(o->user);

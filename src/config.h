@@ -116,6 +116,7 @@ struct config {
 	int64_t wait_max_ms;	    /* default 0 */
 	int64_t startup_timeout_ms; /* default 30 s */
 	char *startup_cache;	    /* NULL: no cache file */
+	char *ca_file;		    /* --ca-file; NULL: search (net.h) */
 	int log_level;		    /* enum log_level, default info */
 	int log_format;		    /* enum log_format, default text */
 };

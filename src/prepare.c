@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "envsubst.h"
+#include "net/net.h"
 #include "prepare.h"
 #include "user.h"
 #include "xmalloc.h"
@@ -179,6 +180,8 @@ prepare_reload(struct reload *r, const struct config *c, int *code,
 	r->wait_max_ms = c->wait_max_ms;
 	r->command_timeout_ms = PREPARE_COMMAND_TIMEOUT_MS;
 
+	if (c->nsources > 0 && net_ca_init(c->ca_file, err) != 0)
+		return -1;
 	*code = 4;
 	r->sources = xcalloc(c->nsources + 1, sizeof(*r->sources));
 	for (i = 0; i < c->nsources; i++) {

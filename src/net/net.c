@@ -1,11 +1,14 @@
 /* The network layer: libcurl's multi interface driven by confinit's own
  * poll loop; transfers report through callbacks. */
+#include <sys/stat.h>
+
 #include <curl/curl.h>
 #include <errno.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "log.h"
 #include "net/net.h"
@@ -52,6 +55,17 @@ struct net_req {
 static struct net net_the;
 static struct loop_timer net_timer;
 static bool net_curl_ready;
+/* The CA bundle of requests whose source has no tls.ca (net_ca_init). */
+static char *net_ca;
+
+const char *const net_ca_paths[] = {
+    "/etc/ssl/certs/ca-certificates.crt",
+    "/etc/pki/tls/certs/ca-bundle.crt",
+    "/etc/pki/ca-trust/extracted/pem/tls-ca-bundle.pem",
+    "/etc/ssl/ca-bundle.pem",
+    "/etc/ssl/cert.pem",
+    NULL,
+};
 
 static void net_sweep(struct net *n);
 
@@ -351,10 +365,12 @@ net_tls(struct net_req *r, const struct config_tls *tls, struct cerr *err)
 
 	curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, 1L);
 	curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, 2L);
+	if (tls != NULL && tls->ca != NULL)
+		curl_easy_setopt(e, CURLOPT_CAINFO, tls->ca);
+	else if (net_ca != NULL)
+		curl_easy_setopt(e, CURLOPT_CAINFO, net_ca);
 	if (tls == NULL)
 		return 0;
-	if (tls->ca != NULL)
-		curl_easy_setopt(e, CURLOPT_CAINFO, tls->ca);
 	if (tls->cert != NULL)
 		curl_easy_setopt(e, CURLOPT_SSLCERT, tls->cert);
 	if (tls->key != NULL)
@@ -367,6 +383,45 @@ net_tls(struct net_req *r, const struct config_tls *tls, struct cerr *err)
 	    net_server_name(r, tls->server_name, err) != 0)
 		return -1;
 	return 0;
+}
+
+const char *
+net_ca_find(const char *const *paths)
+{
+	struct stat st;
+
+	for (; *paths != NULL; paths++)
+		if (stat(*paths, &st) == 0 && S_ISREG(st.st_mode) &&
+		    access(*paths, R_OK) == 0)
+			return *paths;
+	return NULL;
+}
+
+int
+net_ca_init(const char *ca_file, struct cerr *err)
+{
+	const char *found;
+
+	free(net_ca);
+	net_ca = NULL;
+	if (ca_file != NULL) {
+		if (access(ca_file, R_OK) != 0)
+			return cerr_set(err,
+			    "CA file %s (--ca-file, "
+			    "CONFINIT_CA_FILE): %s",
+			    ca_file, strerror(errno));
+		net_ca = xstrdup(ca_file);
+		return 0;
+	}
+	if ((found = net_ca_find(net_ca_paths)) != NULL)
+		net_ca = xstrdup(found);
+	return 0;
+}
+
+const char *
+net_ca_default(void)
+{
+	return net_ca;
 }
 
 struct net_req *

@@ -90,6 +90,28 @@ void net_cancel(struct net_req *r);
 size_t net_active(const struct net *n);
 
 /*
+ * Where CA bundles usually are: Debian, Ubuntu and Alpine; RHEL and Fedora
+ * (two); SUSE; Alpine's and the BSDs' other name. NULL-terminated.
+ */
+extern const char *const net_ca_paths[];
+
+/* Returns the first of the NULL-terminated paths that is a readable
+ * file, or NULL. */
+const char *net_ca_find(const char *const *paths);
+
+/*
+ * Chooses the CA bundle of every https request whose source has no
+ * tls.ca: ca_file (--ca-file, CONFINIT_CA_FILE) when given, else the
+ * first of net_ca_paths[] found, else libcurl's own default. Call it
+ * before the sources start (it looks at files, once). Returns 0, or -1
+ * with err when ca_file is given but cannot be read.
+ */
+int net_ca_init(const char *ca_file, struct cerr *err);
+
+/* The bundle net_ca_init() chose, or NULL for libcurl's default. */
+const char *net_ca_default(void);
+
+/*
  * A remote source URL: "etcd://h1:2379,h2:2379/prefix?query". Hosts are
  * "host:port" (port added when missing; "[v6]:port" allowed).
  */

@@ -90,7 +90,8 @@ test_long_options(void **state)
 	    "--log-level", "debug", "--log-format=json", "--config", "/c.yaml",
 	    "--source", "file:///a", "--source", "env://APP_", "--template",
 	    "/t:/d", "--env-prefix", "app/env/", "--wait", "1s:3s", "--once",
-	    "--dry-run", "--startup-timeout", "2s", "app", NULL};
+	    "--dry-run", "--startup-timeout", "2s", "--ca-file", "/ca.pem",
+	    "app", NULL};
 	struct options o;
 	struct cerr err;
 
@@ -114,6 +115,7 @@ test_long_options(void **state)
 	assert_true(o.once);
 	assert_true(o.dry_run);
 	assert_int_equal(o.startup_timeout_ms, 2000);
+	assert_string_equal(o.ca_file, "/ca.pem");
 	assert_int_equal(o.argc, 1);
 	cli_free(&o);
 }
@@ -194,7 +196,8 @@ test_environment(void **state)
 	    "TINI_VERBOSITY=3", "CONFINIT_KILL_TIMEOUT=5s",
 	    "CONFINIT_REWRITE=TERM:QUIT,USR1:0", "CONFINIT_SOURCE=file:///a "
 	    "etcd://h1:2379,h2:2379/p", "CONFINIT_ONCE=false",
-	    "CONFINIT_DRY_RUN=1", "CONFINIT_USER=nobody", NULL};
+	    "CONFINIT_DRY_RUN=1", "CONFINIT_USER=nobody",
+	    "CONFINIT_CA_FILE=/etc/ssl/corp.pem", NULL};
 	char *argv[] = {"confinit", "app", NULL};
 	struct options o;
 	struct cerr err;
@@ -212,6 +215,7 @@ test_environment(void **state)
 	assert_false(o.once);
 	assert_true(o.dry_run);
 	assert_string_equal(o.user, "nobody");
+	assert_string_equal(o.ca_file, "/etc/ssl/corp.pem");
 	cli_free(&o);
 }
 

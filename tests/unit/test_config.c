@@ -595,6 +595,7 @@ test_apply_options(void **state)
 	o.startup_timeout_ms = 7000;
 	o.kill_timeout_ms = 9000;
 	o.user = "root";
+	o.ca_file = "/ca.pem";
 	o.log_level = LOGL_TRACE;
 	o.log_format = LOGF_TEXT;
 	o.argv = argv;
@@ -619,6 +620,7 @@ test_apply_options(void **state)
 	assert_int_equal(c->startup_timeout_ms, 7000);
 	assert_int_equal(c->exec.kill_timeout_ms, 9000);
 	assert_string_equal(c->exec.user, "root");
+	assert_string_equal(c->ca_file, "/ca.pem");
 	assert_int_equal(c->log_level, LOGL_TRACE);
 	assert_int_equal(c->log_format, LOGF_TEXT);
 	assert_int_equal(c->exec.command.n, 2);

@@ -13,6 +13,7 @@
 #include <string.h>
 #include <fcntl.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -476,6 +477,51 @@ test_token(void **state)
 	log_secret_clear();
 }
 
+/* The CA bundle of sources without tls.ca: the option, else the first
+ * usual path that is a readable file. */
+static void
+test_ca_default(void **state)
+{
+	char dir[] = "/tmp/test_net_caXXXXXX";
+	char sub[64], file[64], missing[64];
+	const char *paths[4];
+	struct cerr err;
+	int fd;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	snprintf(sub, sizeof(sub), "%s/certs", dir);
+	snprintf(file, sizeof(file), "%s/bundle.pem", dir);
+	snprintf(missing, sizeof(missing), "%s/none.pem", dir);
+	assert_int_equal(mkdir(sub, 0755), 0);
+	paths[0] = missing;
+	paths[1] = sub; /* a directory is not a bundle */
+	paths[2] = NULL;
+	assert_null(net_ca_find(paths));
+	fd = open(file, O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+	assert_true(fd >= 0);
+	close(fd);
+	paths[2] = file;
+	paths[3] = NULL;
+	assert_string_equal(net_ca_find(paths), file);
+
+	assert_int_equal(net_ca_init(file, &err), 0);
+	assert_string_equal(net_ca_default(), file);
+	assert_int_equal(net_ca_init(missing, &err), -1);
+	assert_non_null(strstr(err.msg, missing));
+	assert_non_null(strstr(err.msg, "CONFINIT_CA_FILE"));
+	assert_int_equal(net_ca_init(NULL, &err), 0);
+	if (net_ca_find(net_ca_paths) == NULL)
+		assert_null(net_ca_default());
+	else
+		assert_string_equal(net_ca_default(),
+		    net_ca_find(net_ca_paths));
+
+	unlink(file);
+	rmdir(sub);
+	rmdir(dir);
+}
+
 int
 main(void)
 {
@@ -488,6 +534,7 @@ main(void)
 	    cmocka_unit_test(test_keep_alive),
 	    cmocka_unit_test(test_cancel),
 	    cmocka_unit_test(test_token),
+	    cmocka_unit_test(test_ca_default),
 	};
 
 	return cmocka_run_group_tests(tests, server_start, server_stop);
