@@ -15,7 +15,7 @@ PACKAGES = cmake make gcc clang pkg-config libcurl4-openssl-dev libyaml-dev \
 # Debian's source packages by static/build-deps.sh, cached in
 # $(STATIC)/deps.
 STATIC    ?= build-static
-STATIC_PACKAGES = musl-tools dpkg-dev cmake make gcc python3 file
+STATIC_PACKAGES = musl-tools dpkg-dev cmake make gcc linux-libc-dev python3 file
 
 FUZZ      ?= build-fuzz
 FUZZ_SECONDS ?= 60
