@@ -21,7 +21,7 @@ FUZZ      ?= build-fuzz
 FUZZ_SECONDS ?= 60
 
 .PHONY: all deps build test test-release test-asan test-valgrind demo bench \
-	fuzz clean static
+	fuzz clean static test-static
 
 all: build
 
@@ -47,6 +47,11 @@ static:
 	@cmake --build $(STATIC) -j $(JOBS) >$(STATIC)/build.log 2>&1 || \
 		{ tail -40 $(STATIC)/build.log; exit 1; }
 	@echo "static: $(STATIC)/confinit, $$(stat -c %s $(STATIC)/confinit) bytes"
+
+# The static binary in an empty root (tests/static/run.sh).
+test-static: static
+	@sh tests/deps.sh busybox-static openssl python3 util-linux
+	CONFINIT=$(STATIC)/confinit SRCDIR=$(CURDIR) bash tests/static/run.sh
 
 test-release:
 	cmake -S . -B $(BUILD) -DCONFINIT_WERROR=ON $(CMAKE_OPT) >/dev/null
