@@ -35,6 +35,8 @@ enum cli_id {
 	O_DRY_RUN,
 	O_STARTUP_TIMEOUT,
 	O_CA_FILE,
+	O_STARTUP_CACHE,
+	O_CACHE_SECRETS,
 	O_MAX
 };
 
@@ -72,6 +74,8 @@ static const struct cli_opt {
     {O_DRY_RUN, 0, "dry-run", "CONFINIT_DRY_RUN", false},
     {O_STARTUP_TIMEOUT, 0, "startup-timeout", "CONFINIT_STARTUP_TIMEOUT", true},
     {O_CA_FILE, 0, "ca-file", "CONFINIT_CA_FILE", true},
+    {O_STARTUP_CACHE, 0, "startup-cache", "CONFINIT_STARTUP_CACHE", true},
+    {O_CACHE_SECRETS, 0, "cache-secrets", "CONFINIT_CACHE_SECRETS", false},
 };
 
 #define CLI_NOPTS (sizeof(cli_opts) / sizeof(cli_opts[0]))
@@ -255,6 +259,15 @@ cli_apply(struct options *o, const struct cli_opt *opt, const char *v,
 		break;
 	case O_CA_FILE:
 		cli_set_str(&o->ca_file, v);
+		break;
+	case O_STARTUP_CACHE:
+		if (*v == '\0')
+			kind = "file";
+		else
+			cli_set_str(&o->startup_cache, v);
+		break;
+	case O_CACHE_SECRETS:
+		o->cache_secrets = true;
 		break;
 	case O_MAX:
 		break;
@@ -445,6 +458,8 @@ cli_free(struct options *o)
 	free(o->config);
 	free(o->env_prefix);
 	free(o->ca_file);
+	free(o->startup_cache);
+	o->startup_cache = NULL;
 	cli_list_free(&o->sources, &o->nsources);
 	cli_list_free(&o->templates, &o->ntemplates);
 	o->user = o->config = o->env_prefix = o->ca_file = NULL;
@@ -517,6 +532,10 @@ cli_help(void)
 	       "  --startup-timeout D   how long to wait for sources at start\n"
 	       "  --ca-file FILE        CA bundle for TLS sources without "
 	       "tls.ca\n"
+	       "  --startup-cache FILE  keep the last good snapshot; start "
+	       "from it when a\n"
+	       "                        source is down at start\n"
+	       "  --cache-secrets       keep secret sources in the cache too\n"
 	       "  --once                render once and exit\n"
 	       "  --dry-run             print what would be written; write "
 	       "nothing\n"

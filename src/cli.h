@@ -54,6 +54,8 @@ struct options {
 	bool dry_run;			  /* --dry-run */
 	int64_t startup_timeout_ms;	  /* --startup-timeout */
 	char *ca_file; /* --ca-file: CA bundle of sources without tls.ca */
+	char *startup_cache;		  /* --startup-cache FILE */
+	bool cache_secrets;		  /* --cache-secrets */
 
 	/* The program and its arguments: points into the argv given. */
 	char **argv;

@@ -802,7 +802,8 @@ config_wait_field(struct config_ctx *x, int f, yaml_node_t *v,
 	    f == 0 ? &c->wait_min_ms : &c->wait_max_ms);
 }
 
-static const char *const config_startup_keys[] = {"timeout", "cache", NULL};
+static const char *const config_startup_keys[] = {"timeout", "cache",
+    "cache_secrets", NULL};
 
 /* One key of startup:. */
 static int
@@ -813,7 +814,9 @@ config_startup_field(struct config_ctx *x, int f, yaml_node_t *v,
 
 	if (f == 0)
 		return config_duration(x, v, where, &c->startup_timeout_ms);
-	return config_str(x, v, where, &c->startup_cache);
+	if (f == 1)
+		return config_str(x, v, where, &c->startup_cache);
+	return config_bool(x, v, where, &c->cache_secrets);
 }
 
 static const char *const config_log_keys[] = {"level", "format", NULL};
@@ -1264,6 +1267,12 @@ config_apply_options(struct config *c, const struct options *o,
 	}
 	if (o->startup_timeout_ms >= 0)
 		c->startup_timeout_ms = o->startup_timeout_ms;
+	if (o->startup_cache != NULL) {
+		free(c->startup_cache);
+		c->startup_cache = xstrdup(o->startup_cache);
+	}
+	if (o->cache_secrets)
+		c->cache_secrets = true;
 	if (o->kill_timeout_ms >= 0)
 		c->exec.kill_timeout_ms = o->kill_timeout_ms;
 	if (o->ca_file != NULL) {

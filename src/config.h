@@ -117,6 +117,7 @@ struct config {
 	int64_t startup_timeout_ms; /* default 30 s */
 	char *startup_cache;	    /* NULL: no cache file */
 	char *ca_file;		    /* --ca-file; NULL: search (net.h) */
+	bool cache_secrets;	    /* cache secret sources too (false) */
 	int log_level;		    /* enum log_level, default info */
 	int log_format;		    /* enum log_format, default text */
 };

@@ -130,6 +130,41 @@ main_startup_expired(void *arg)
 }
 
 /*
+ * The startup timeout passed: with sources down, starts from the startup
+ * cache if it holds them. Returns 0 when rendered, else the exit code
+ * (the reason logged).
+ */
+static int
+main_from_cache(struct main_run *m)
+{
+	struct reload *r = &m->reload;
+	struct cerr err;
+	char *missing;
+	int rc = 1;
+
+	if (!reload_sources_ready(r)) {
+		if (reload_cache_restore(r) != 0) {
+			missing = reload_sources_pending(r);
+			log_error("startup timeout: no data from %s", missing);
+			free(missing);
+			return EXIT_STARTUP;
+		}
+		rc = reload_render_all(r, &err);
+		if (rc < 0) {
+			log_error("%s", err.msg);
+			return EXIT_STARTUP;
+		}
+	}
+	if (rc > 0) {
+		missing = reload_missing(r);
+		log_error("startup timeout: still missing %s", missing);
+		free(missing);
+		return EXIT_STARTUP;
+	}
+	return 0;
+}
+
+/*
  * The first render: waits (running the loop) for every key a template
  * needs, up to the startup timeout, then writes the files. Returns 0, or
  * the exit code.
@@ -149,6 +184,8 @@ main_first_render(struct main_run *m)
 	r->argv = m->cfg->exec.command.v;
 	r->waiting = main_waiting;
 	r->waiting_arg = m;
+	r->cache_path = m->cfg->startup_cache;
+	r->cache_secrets = m->cfg->cache_secrets;
 	if (prepare_reload(r, m->cfg, &code, &err) != 0) {
 		log_error("%s", err.msg);
 		return code;
@@ -178,24 +215,15 @@ main_first_render(struct main_run *m)
 		loop_timer_disarm(&m->startup_timer);
 		if (m->stopped)
 			return sup_exit_code(&m->sup);
-		if (!m->ready) {
-			if (!reload_sources_ready(r)) {
-				missing = reload_sources_pending(r);
-				log_error("startup timeout: no data from %s",
-				    missing);
-			} else {
-				missing = reload_missing(r);
-				log_error("startup timeout: still missing %s",
-				    missing);
-			}
-			free(missing);
-			return EXIT_STARTUP;
-		}
+		if (!m->ready && (rc = main_from_cache(m)) != 0)
+			return rc;
 	}
 	if (reload_write_all(r, m->opt.dry_run, &err) != 0) {
 		log_error("%s", err.msg);
 		return EXIT_STARTUP;
 	}
+	if (!m->opt.dry_run)
+		reload_cache_save(r);
 	return 0;
 }
 

@@ -5,8 +5,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
+#include "cache.h"
 #include "command.h"
 #include "log.h"
 #include "reload.h"
@@ -67,6 +69,23 @@ reload_layer(const struct reload *r)
 	return snap;
 }
 
+/* Layers the sources again after their snapshots were set at once
+ * (start, cache); everything is to be rendered. */
+static void
+reload_resnap(struct reload *r)
+{
+	size_t i;
+
+	for (i = 0; i < r->nsources; i++)
+		if (r->sources[i]->secret && r->sources[i]->snap != NULL)
+			kv_walk(r->sources[i]->snap, "", reload_secret, NULL);
+	kv_free(r->snap);
+	r->snap = reload_layer(r);
+	for (i = 0; i < r->ntmpls; i++)
+		r->tmpls[i].dirty = true;
+	r->env_dirty = true;
+}
+
 void
 reload_init(struct reload *r)
 {
@@ -77,13 +96,59 @@ reload_init(struct reload *r)
 	for (i = 0; i < r->nsources; i++) {
 		r->sources[i]->changed = reload_changed;
 		r->sources[i]->changed_arg = r;
-		if (r->sources[i]->secret && r->sources[i]->snap != NULL)
-			kv_walk(r->sources[i]->snap, "", reload_secret, NULL);
 	}
-	r->snap = reload_layer(r);
-	for (i = 0; i < r->ntmpls; i++)
-		r->tmpls[i].dirty = true;
-	r->env_dirty = true;
+	reload_resnap(r);
+}
+
+void
+reload_cache_save(struct reload *r)
+{
+	struct cerr err;
+
+	if (r->cache_path == NULL)
+		return;
+	switch (cache_save(r->cache_path, r->sources, r->nsources,
+	    r->cache_secrets, &err)) {
+	case 1:
+		log_debug("cache %s written", r->cache_path);
+		free(r->cache_error);
+		r->cache_error = NULL;
+		break;
+	case -1:
+		if (r->cache_error == NULL ||
+		    strcmp(r->cache_error, err.msg) != 0)
+			log_warn("%s; the cache keeps what it held", err.msg);
+		free(r->cache_error);
+		r->cache_error = xstrdup(err.msg);
+		break;
+	}
+}
+
+int
+reload_cache_restore(struct reload *r)
+{
+	char *down = reload_sources_pending(r), age[32];
+	int64_t saved_at;
+	struct cerr err;
+
+	if (r->cache_path == NULL) {
+		free(down);
+		return -1;
+	}
+	if (cache_restore(r->cache_path, r->sources, r->nsources, &saved_at,
+		&err) != 0) {
+		log_warn("%s; cannot start from the cache", err.msg);
+		free(down);
+		return -1;
+	}
+	log_warn("STARTING FROM THE CACHE: no data from %s; using the "
+		 "snapshot in %s, saved %s ago; catching up when the "
+		 "sources answer",
+	    down, r->cache_path,
+	    cache_age((int64_t)time(NULL) - saved_at, age, sizeof(age)));
+	free(down);
+	reload_resnap(r);
+	return 0;
 }
 
 /* Stops a walk at its first key. */
@@ -461,6 +526,8 @@ reload_changed(void *arg, struct source *s)
 			r->env_dirty = any = true;
 	}
 	kv_keys_free(keys, n);
+	if (r->running)
+		reload_cache_save(r);
 	if (!r->running) {
 		if (r->waiting != NULL)
 			r->waiting(r);
@@ -500,4 +567,6 @@ reload_free(struct reload *r)
 	r->app_env = NULL;
 	kv_free(r->snap);
 	r->snap = NULL;
+	free(r->cache_error);
+	r->cache_error = NULL;
 }

@@ -53,6 +53,8 @@ struct reload {
 	char *const *argv; /* the app */
 	struct source **sources;
 	size_t nsources;
+	const char *cache_path; /* startup.cache, or NULL */
+	bool cache_secrets;	/* secret sources go into it too */
 	struct loop *loop;
 	struct sup *sup;
 	/* Called on each change before reload_run(): at start, waiting for
@@ -68,6 +70,7 @@ struct reload {
 	bool env_dirty, running;
 	int64_t first_change; /* of the pending batch; -1: none */
 	struct loop_timer wait_timer;
+	char *cache_error; /* the last cache write failure logged */
 };
 
 /*
@@ -100,6 +103,22 @@ char *reload_sources_pending(const struct reload *r);
 /* Missing keys with their templates, one "KEY (TEMPLATE)" per line; the
  * caller frees it. */
 char *reload_missing(const struct reload *r);
+
+/*
+ * Writes the startup cache (r->cache_path) when every source has live
+ * data. A failure is logged as a warning (once until it changes), never
+ * fatal; a no-op without a cache path.
+ */
+void reload_cache_save(struct reload *r);
+
+/*
+ * At the startup timeout: gives each source still without data its
+ * snapshot from the startup cache and layers the snapshot again. Returns
+ * 0 when every source has data now (a warning names the sources that are
+ * down, why, and the cache's age), -1 when it cannot (a warning names the
+ * cache file and why).
+ */
+int reload_cache_restore(struct reload *r);
 
 /*
  * From now on changes are applied (debounced) and reach the app. Call

@@ -77,9 +77,16 @@ source_start(struct source *s, struct cerr *err)
 void
 source_update(struct source *s, struct kv *snap)
 {
+	bool was_cached = s->cached;
+
 	free(s->error);
 	s->error = NULL;
-	if (s->snap != NULL && kv_equal(s->snap, snap)) {
+	s->cached = false;
+	if (was_cached)
+		log_info("source %s answers: its live values replace the "
+			 "cached ones",
+		    s->name);
+	if (!was_cached && s->snap != NULL && kv_equal(s->snap, snap)) {
 		kv_free(snap);
 		return;
 	}

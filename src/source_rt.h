@@ -15,6 +15,7 @@ struct source;
 /* A backend: one per URL scheme. */
 struct source_ops {
 	const char *scheme; /* "file", "env", ... */
+	bool remote;	    /* a config center: may be down at start */
 	/* Parses the URL and reads what can be read at once; sets s->snap
 	 * when it has a first snapshot. Returns 0 or -1 with a message. */
 	int (*open)(struct source *s, char *const *env, struct cerr *err);
@@ -30,6 +31,7 @@ struct source {
 	char *url;
 	bool secret;	 /* values never logged */
 	struct kv *snap; /* last good snapshot; NULL until the first */
+	bool cached;	 /* snap came from the startup cache, not the source */
 	struct loop *loop;
 	/* The config entry (TLS, token, timeouts); NULL for a bare URL. It
 	 * belongs to the config, which outlives the source. */
@@ -56,7 +58,8 @@ int source_start(struct source *s, struct cerr *err);
 
 /*
  * Replaces s->snap with snap (taking it) and calls s->changed if the
- * content differs; for backends.
+ * content differs, or if s->snap came from the startup cache (then live
+ * data replaces it, changed or not); for backends.
  */
 void source_update(struct source *s, struct kv *snap);
 

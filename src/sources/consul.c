@@ -694,6 +694,7 @@ consul_close(struct source *s)
 
 const struct source_ops source_consul_ops = {
     .scheme = "consul",
+    .remote = true,
     .open = consul_open,
     .start = consul_start,
     .close = consul_close,
@@ -701,6 +702,7 @@ const struct source_ops source_consul_ops = {
 
 const struct source_ops source_consuls_ops = {
     .scheme = "consuls",
+    .remote = true,
     .open = consul_open,
     .start = consul_start,
     .close = consul_close,

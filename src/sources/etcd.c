@@ -717,6 +717,7 @@ etcd_close(struct source *s)
 
 const struct source_ops source_etcd_ops = {
     .scheme = "etcd",
+    .remote = true,
     .open = etcd_open,
     .start = etcd_start,
     .close = etcd_close,
@@ -724,6 +725,7 @@ const struct source_ops source_etcd_ops = {
 
 const struct source_ops source_etcds_ops = {
     .scheme = "etcds",
+    .remote = true,
     .open = etcd_open,
     .start = etcd_start,
     .close = etcd_close,

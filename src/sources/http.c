@@ -393,6 +393,7 @@ http_close(struct source *s)
 
 const struct source_ops source_http_ops = {
     .scheme = "http",
+    .remote = true,
     .open = http_open,
     .start = http_start,
     .close = http_close,
@@ -400,6 +401,7 @@ const struct source_ops source_http_ops = {
 
 const struct source_ops source_https_ops = {
     .scheme = "https",
+    .remote = true,
     .open = http_open,
     .start = http_start,
     .close = http_close,

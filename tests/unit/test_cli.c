@@ -47,8 +47,8 @@ test_double_dash(void **state)
 static void
 test_tini_short_options(void **state)
 {
-	char *argv[] = {"confinit", "-svvw", "-g", "-e", "143", "-e3",
-	    "-p", "SIGKILL", "true", NULL};
+	char *argv[] = {"confinit", "-svvw", "-g", "-e", "143", "-e3", "-p",
+	    "SIGKILL", "true", NULL};
 	struct options o;
 	struct cerr err;
 
@@ -91,7 +91,7 @@ test_long_options(void **state)
 	    "--source", "file:///a", "--source", "env://APP_", "--template",
 	    "/t:/d", "--env-prefix", "app/env/", "--wait", "1s:3s", "--once",
 	    "--dry-run", "--startup-timeout", "2s", "--ca-file", "/ca.pem",
-	    "app", NULL};
+	    "--startup-cache", "/var/c.json", "--cache-secrets", "app", NULL};
 	struct options o;
 	struct cerr err;
 
@@ -116,6 +116,8 @@ test_long_options(void **state)
 	assert_true(o.dry_run);
 	assert_int_equal(o.startup_timeout_ms, 2000);
 	assert_string_equal(o.ca_file, "/ca.pem");
+	assert_string_equal(o.startup_cache, "/var/c.json");
+	assert_true(o.cache_secrets);
 	assert_int_equal(o.argc, 1);
 	cli_free(&o);
 }
@@ -141,7 +143,8 @@ static void
 test_bad_values(void **state)
 {
 	static const char *const cases[][3] = {
-	    {"--kill-timeout", "abc", "--kill-timeout: invalid duration \"abc\""},
+	    {"--kill-timeout", "abc",
+		"--kill-timeout: invalid duration \"abc\""},
 	    {"--drain", "10", "--drain: invalid duration \"10\""},
 	    {"--rewrite", "TERM", "--rewrite: invalid rewrite"},
 	    {"--rewrite", "NOPE:1", "\"NOPE:1\""},
@@ -161,8 +164,8 @@ test_bad_values(void **state)
 		char *argv[] = {"confinit", (char *)cases[i][0],
 		    (char *)cases[i][1], "app", NULL};
 
-		assert_int_equal(
-		    cli_parse(&o, ARGC(argv), argv, no_env, &err), -1);
+		assert_int_equal(cli_parse(&o, ARGC(argv), argv, no_env, &err),
+		    -1);
 		if (strstr(err.msg, cases[i][2]) == NULL)
 			fail_msg("%s %s: got \"%s\"", cases[i][0], cases[i][1],
 			    err.msg);
@@ -197,7 +200,9 @@ test_environment(void **state)
 	    "CONFINIT_REWRITE=TERM:QUIT,USR1:0", "CONFINIT_SOURCE=file:///a "
 	    "etcd://h1:2379,h2:2379/p", "CONFINIT_ONCE=false",
 	    "CONFINIT_DRY_RUN=1", "CONFINIT_USER=nobody",
-	    "CONFINIT_CA_FILE=/etc/ssl/corp.pem", NULL};
+	    "CONFINIT_CA_FILE=/etc/ssl/corp.pem",
+	    "CONFINIT_STARTUP_CACHE=/c.json", "CONFINIT_CACHE_SECRETS=yes",
+	    NULL};
 	char *argv[] = {"confinit", "app", NULL};
 	struct options o;
 	struct cerr err;
@@ -216,6 +221,8 @@ test_environment(void **state)
 	assert_true(o.dry_run);
 	assert_string_equal(o.user, "nobody");
 	assert_string_equal(o.ca_file, "/etc/ssl/corp.pem");
+	assert_string_equal(o.startup_cache, "/c.json");
+	assert_true(o.cache_secrets);
 	cli_free(&o);
 }
 

@@ -117,6 +117,7 @@ test_defaults(void **state)
 	assert_int_equal(c->wait_max_ms, 0);
 	assert_int_equal(c->startup_timeout_ms, 30000);
 	assert_null(c->startup_cache);
+	assert_false(c->cache_secrets);
 	assert_int_equal(c->log_level, LOGL_INFO);
 	assert_int_equal(c->log_format, LOGF_TEXT);
 	assert_non_null(strstr(c->path, "/app.yaml"));
@@ -176,7 +177,8 @@ test_full_file(void **state)
 	    "  reload_signal: USR2\n"
 	    "  on_env_change: signal\n"
 	    "wait: {min: 500ms, max: 5s}\n"
-	    "startup: {timeout: 1m, cache: /var/lib/confinit/last.json}\n"
+	    "startup: {timeout: 1m, cache: /var/lib/confinit/last.json,\n"
+	    "  cache_secrets: yes}\n"
 	    "log: {level: debug, format: json}\n");
 
 	assert_int_equal(c->nsources, 2);
@@ -259,6 +261,7 @@ test_full_file(void **state)
 	assert_int_equal(c->wait_max_ms, 5000);
 	assert_int_equal(c->startup_timeout_ms, 60000);
 	assert_string_equal(c->startup_cache, "/var/lib/confinit/last.json");
+	assert_true(c->cache_secrets);
 	assert_int_equal(c->log_level, LOGL_DEBUG);
 	assert_int_equal(c->log_format, LOGF_JSON);
 	config_free(c);
@@ -593,6 +596,8 @@ test_apply_options(void **state)
 	o.wait_min_ms = 100;
 	o.wait_max_ms = 400;
 	o.startup_timeout_ms = 7000;
+	o.startup_cache = "/run/c.json";
+	o.cache_secrets = true;
 	o.kill_timeout_ms = 9000;
 	o.user = "root";
 	o.ca_file = "/ca.pem";
@@ -618,6 +623,8 @@ test_apply_options(void **state)
 	assert_int_equal(c->wait_min_ms, 100);
 	assert_int_equal(c->wait_max_ms, 400);
 	assert_int_equal(c->startup_timeout_ms, 7000);
+	assert_string_equal(c->startup_cache, "/run/c.json");
+	assert_true(c->cache_secrets);
 	assert_int_equal(c->exec.kill_timeout_ms, 9000);
 	assert_string_equal(c->exec.user, "root");
 	assert_string_equal(c->ca_file, "/ca.pem");
