@@ -217,6 +217,26 @@ config_duration(struct config_ctx *x, yaml_node_t *n, const char *where,
 	return r;
 }
 
+/* Reads a size ("16MiB", "4096") in bytes. */
+static int
+config_size(struct config_ctx *x, yaml_node_t *n, const char *where,
+    size_t *dst)
+{
+	uint64_t v;
+	char *s;
+	int r = 0, k;
+
+	if ((k = config_value(x, n, where, &s, "a size")) != 0)
+		return k > 0 ? 0 : -1;
+	if (units_size(s, &v) != 0 || v > SIZE_MAX)
+		r = config_fail(x, n, where,
+		    "bad size \"%s\" (bytes, or e.g. 512KiB, 16MiB, 1GiB)", s);
+	else
+		*dst = (size_t)v;
+	free(s);
+	return r;
+}
+
 /* Reads a signal by name or number. */
 static int
 config_signal(struct config_ctx *x, yaml_node_t *n, const char *where, int *dst)
@@ -452,7 +472,8 @@ config_tls_field(struct config_ctx *x, int f, yaml_node_t *v, const char *where,
 
 static const char *const config_source_keys[] = {"name", "url", "prefix",
     "secret", "tls", "token", "token_file", "token_env", "timeout",
-    "poll_interval", NULL};
+    "poll_interval", "username", "password", "password_file", "password_env",
+    "max_body", NULL};
 
 /* One key of a sources[] entry. */
 static int
@@ -491,9 +512,52 @@ config_source_field(struct config_ctx *x, int f, yaml_node_t *v,
 		return config_str(x, v, where, &s->token_env);
 	case 8:
 		return config_duration(x, v, where, &s->timeout_ms);
-	default:
+	case 9:
 		return config_duration(x, v, where, &s->poll_interval_ms);
+	case 10:
+		return config_str(x, v, where, &s->username);
+	case 11:
+		if (config_str(x, v, where, &s->password) != 0)
+			return -1;
+		if (s->password != NULL)
+			log_secret_add(s->password);
+		return 0;
+	case 12:
+		return config_str(x, v, where, &s->password_file);
+	case 13:
+		return config_str(x, v, where, &s->password_env);
+	default:
+		return config_size(x, v, where, &s->max_body);
 	}
+}
+
+/* Checks a source once all its keys are read. */
+static int
+config_source_check(struct config_ctx *x, yaml_node_t *n, const char *where,
+    const struct config_source *s)
+{
+	bool pw = s->password != NULL || s->password_file != NULL ||
+		  s->password_env != NULL;
+	bool tok =
+	    s->token != NULL || s->token_file != NULL || s->token_env != NULL;
+
+	if (s->url == NULL)
+		return config_fail(x, n, where, "missing url");
+	if (pw && s->username == NULL)
+		return config_fail(x, n, where,
+		    "password given without a username");
+	if (s->username != NULL && !pw)
+		return config_fail(x, n, where,
+		    "username given without a password (password, "
+		    "password_file or password_env)");
+	if (s->username != NULL && strncmp(s->url, "etcd", 4) != 0)
+		return config_fail(x, n, where,
+		    "username and password are for etcd sources");
+	if (s->username != NULL && tok)
+		return config_fail(x, n, where,
+		    "username and token are exclusive (etcd gives the token "
+		    "for the user)");
+	return 0;
 }
 
 /* Fills s with its defaults. */
@@ -930,10 +994,9 @@ config_source_item(struct config_ctx *x, yaml_node_t *n, const char *where,
 		return config_fail(x, n, where, "expected a map, got %s",
 		    config_kind(n));
 	if (config_map(x, n, where, config_source_keys, config_source_field,
-		s) != 0)
+		s) != 0 ||
+	    config_source_check(x, n, where, s) != 0)
 		return -1;
-	if (s->url == NULL)
-		return config_fail(x, n, where, "missing url");
 	if (s->name == NULL)
 		s->name = xstrdup(s->url);
 	for (i = 0; i + 1 < c->nsources; i++)
@@ -1042,6 +1105,10 @@ config_source_clear(struct config_source *s)
 	free(s->token);
 	free(s->token_file);
 	free(s->token_env);
+	free(s->username);
+	free(s->password);
+	free(s->password_file);
+	free(s->password_env);
 }
 
 /* Frees every source of c. */

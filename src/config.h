@@ -36,8 +36,13 @@ struct config_source {
 	char *token;		  /* inline token (a secret) */
 	char *token_file;	  /* file that holds the token */
 	char *token_env;	  /* variable that holds the token */
+	char *username;		  /* etcd: log in with this user */
+	char *password;		  /* its password, inline (a secret) */
+	char *password_file;	  /* file that holds the password */
+	char *password_env;	  /* variable that holds the password */
 	int64_t timeout_ms;	  /* -1: the backend's default */
 	int64_t poll_interval_ms; /* -1: the backend's default */
+	size_t max_body;	  /* cap on a response body; 0: 16 MiB */
 };
 
 enum config_dialect {

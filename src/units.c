@@ -69,6 +69,45 @@ units_int(const char *s, long min, long max, long *out)
 }
 
 int
+units_size(const char *s, uint64_t *bytes)
+{
+	static const struct {
+		const char *unit;
+		uint64_t mul;
+	} units[] = {
+	    {"", 1},
+	    {"B", 1},
+	    {"KiB", 1ull << 10},
+	    {"MiB", 1ull << 20},
+	    {"GiB", 1ull << 30},
+	    {"KB", 1000},
+	    {"MB", 1000 * 1000},
+	    {"GB", 1000 * 1000 * 1000},
+	};
+	unsigned long long v;
+	const char *p;
+	char *end;
+	size_t i;
+
+	if (s == NULL || *s < '0' || *s > '9')
+		return -1;
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno != 0 || v == 0)
+		return -1;
+	for (p = end; *p == ' '; p++)
+		;
+	for (i = 0; i < sizeof(units) / sizeof(units[0]); i++)
+		if (strcmp(p, units[i].unit) == 0 && (p == end || *p != '\0'))
+			break;
+	if (i == sizeof(units) / sizeof(units[0]) ||
+	    v > (1ull << 40) / units[i].mul)
+		return -1;
+	*bytes = v * units[i].mul;
+	return 0;
+}
+
+int
 units_duration(const char *s, int64_t *ms)
 {
 	/* Longer units first, so that "ms" is not read as "m". */

@@ -24,6 +24,13 @@ int units_signal(const char *s);
  */
 const char *units_signame(int sig);
 
+/*
+ * Parses a size: a whole number of bytes, or one followed by a unit: B,
+ * KiB, MiB, GiB (powers of 1024), KB, MB, GB (powers of 1000); "16MiB",
+ * "512 KiB". Returns 0 with *bytes, or -1 (also for 0 and above 1 TiB).
+ */
+int units_size(const char *s, uint64_t *bytes);
+
 /* Parses a decimal integer within [min, max] into *out; returns 0 or -1. */
 int units_int(const char *s, long min, long max, long *out);
 

@@ -259,7 +259,9 @@ net_write_cb(char *p, size_t size, size_t nmemb, void *arg)
 	if (r->cancelled)
 		return 0;
 	net_status(r);
-	r->got += len;
+	/* A stream is endless: its backend caps each message instead. */
+	if (!r->streaming)
+		r->got += len;
 	if (r->got > r->max_body) {
 		snprintf(r->msg, sizeof(r->msg),
 		    "source %s: response from %s larger than %zu bytes",
@@ -623,7 +625,8 @@ net_url_parse(const char *url, int default_port, struct net_url *u,
 		net_url_free(u);
 		return cerr_set(err,
 		    "URL \"%s\": user:password@ is not "
-		    "supported; use token or token_file",
+		    "supported; use username and password_file (etcd), or "
+		    "token_file",
 		    url);
 	}
 	while (h <= hend) {
@@ -719,9 +722,11 @@ net_endpoints_free(struct net_endpoints *e)
 	net_url_free(&e->url);
 }
 
-/* Reads a token file whole; strips trailing white space. */
+/* Reads a secret file whole (what names the field: "token");
+ * strips trailing white space. */
 static int
-net_token_file(const char *path, char **tok, struct cerr *err)
+net_secret_file(const char *what, const char *path, char **out,
+    struct cerr *err)
 {
 	struct buf b = {.cap = 64u << 10};
 	char chunk[4096];
@@ -729,19 +734,54 @@ net_token_file(const char *path, char **tok, struct cerr *err)
 	FILE *f;
 
 	if ((f = fopen(path, "re")) == NULL)
-		return cerr_set(err, "token_file %s: %s", path,
+		return cerr_set(err, "%s_file %s: %s", what, path,
 		    strerror(errno));
 	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
 		if (buf_append(&b, chunk, n) != 0) {
 			fclose(f);
+			explicit_bzero(b.data, b.len);
 			buf_free(&b);
-			return cerr_set(err,
-			    "token_file %s: larger than 64 KiB", path);
+			return cerr_set(err, "%s_file %s: larger than 64 KiB",
+			    what, path);
 		}
 	fclose(f);
+	explicit_bzero(chunk, sizeof(chunk));
 	while (b.len > 0 && strchr(" \t\r\n", b.data[b.len - 1]) != NULL)
 		b.data[--b.len] = '\0';
-	*tok = buf_steal(&b);
+	*out = buf_steal(&b);
+	return 0;
+}
+
+int
+net_secret(const char *what, const char *value, const char *file,
+    const char *var, char *const *env, char **out, struct cerr *err)
+{
+	size_t i, n;
+
+	*out = NULL;
+	if (value != NULL) {
+		*out = xstrdup(value);
+	} else if (file != NULL) {
+		if (net_secret_file(what, file, out, err) != 0)
+			return -1;
+	} else if (var != NULL) {
+		n = strlen(var);
+		for (i = 0; env != NULL && env[i] != NULL; i++)
+			if (strncmp(env[i], var, n) == 0 && env[i][n] == '=')
+				break;
+		if (env == NULL || env[i] == NULL)
+			return cerr_set(err, "%s_env: %s is not set", what,
+			    var);
+		*out = xstrdup(env[i] + n + 1);
+	} else {
+		return 0;
+	}
+	if ((*out)[0] == '\0') {
+		free(*out);
+		*out = NULL;
+		return cerr_set(err, "the %s is empty", what);
+	}
+	log_secret_add(*out);
 	return 0;
 }
 
@@ -749,34 +789,18 @@ int
 net_token(const struct config_source *conf, char *const *env, char **tok,
     struct cerr *err)
 {
-	size_t i, n;
-
 	*tok = NULL;
 	if (conf == NULL)
 		return 0;
-	if (conf->token != NULL) {
-		*tok = xstrdup(conf->token);
-	} else if (conf->token_file != NULL) {
-		if (net_token_file(conf->token_file, tok, err) != 0)
-			return -1;
-	} else if (conf->token_env != NULL) {
-		n = strlen(conf->token_env);
-		for (i = 0; env != NULL && env[i] != NULL; i++)
-			if (strncmp(env[i], conf->token_env, n) == 0 &&
-			    env[i][n] == '=')
-				break;
-		if (env == NULL || env[i] == NULL)
-			return cerr_set(err, "token_env: %s is not set",
-			    conf->token_env);
-		*tok = xstrdup(env[i] + n + 1);
-	} else {
-		return 0;
-	}
-	if ((*tok)[0] == '\0') {
-		free(*tok);
-		*tok = NULL;
-		return cerr_set(err, "the token is empty");
-	}
-	log_secret_add(*tok);
-	return 0;
+	return net_secret("token", conf->token, conf->token_file,
+	    conf->token_env, env, tok, err);
+}
+
+void
+net_secret_free(char *s)
+{
+	if (s == NULL)
+		return;
+	explicit_bzero(s, strlen(s));
+	free(s);
 }

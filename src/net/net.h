@@ -59,7 +59,9 @@ struct net_req_opts {
 	int64_t timeout_ms;	    /* whole transfer; 0: none (a stream) */
 	int64_t idle_ms;	    /* fail after this long without a byte;
 				       0: never */
-	size_t max_body;	    /* 0: NET_MAX_BODY; past it: an error */
+	size_t max_body;	    /* 0: NET_MAX_BODY; past it: an error.
+				       A 2xx stream (on_data) is endless:
+				       its backend caps each message */
 	/* Each response header as it arrives (name without the colon,
 	 * value trimmed); a non-zero return aborts the transfer. */
 	int (*on_header)(void *arg, const char *name, const char *value);
@@ -177,5 +179,20 @@ void net_endpoints_free(struct net_endpoints *e);
  */
 int net_token(const struct config_source *conf, char *const *env, char **tok,
     struct cerr *err);
+
+/*
+ * Reads a secret given inline (value), in a file (read on each call,
+ * trailing white space stripped) or in the variable var of env, the first
+ * of them that is not NULL; what ("token", "password") names the fields
+ * in messages ("password_file PATH: ..."). Returns 0 with *out the
+ * caller's (NULL when all three are NULL; free it with net_secret_free()),
+ * or -1 with err, which never holds the secret. The secret is registered
+ * with log_secret_add().
+ */
+int net_secret(const char *what, const char *value, const char *file,
+    const char *var, char *const *env, char **out, struct cerr *err);
+
+/* Wipes and frees a secret; NULL is a no-op. */
+void net_secret_free(char *s);
 
 #endif

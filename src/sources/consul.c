@@ -605,6 +605,7 @@ consul_request(void *arg)
 	o.connect_timeout_ms =
 	    conf != NULL && conf->timeout_ms > 0 ? conf->timeout_ms : 0;
 	o.timeout_ms = timeout;
+	o.max_body = conf != NULL ? conf->max_body : 0;
 	o.on_header = consul_on_header;
 	o.on_done = consul_done;
 	o.arg = c;

@@ -358,15 +358,44 @@ etcd_stream_feed(struct etcd_stream *st, const char *data, size_t len,
 		goto big;
 	return 0;
 big:
-	return cerr_set(err, "a watch message larger than %u bytes",
-	    ETCD_MAX_MESSAGE);
+	return cerr_set(err, "a watch message larger than %zu bytes",
+	    st->part.cap);
+}
+
+const char *
+etcd_answer_why(long status, const char *body, size_t len, char *out, size_t n)
+{
+	json_t *root = json_loadb(body, len, 0, NULL);
+	const char *m = NULL;
+	size_t k = strcspn(body, "\r\n");
+
+	if (k > len)
+		k = len;
+	if (k > 200)
+		k = 200;
+	if (json_is_object(root))
+		m = etcd_str(root, "message");
+	if (m != NULL && *m != '\0')
+		snprintf(out, n, "HTTP %ld: %.300s", status, m);
+	else
+		snprintf(out, n, "HTTP %ld%s%.*s", status, k > 0 ? ": " : "",
+		    (int)k, body);
+	json_decref(root);
+	return out;
+}
+
+bool
+etcd_token_refused(const char *why)
+{
+	return strstr(why, "invalid auth token") != NULL ||
+	       strstr(why, "revision of auth store is old") != NULL;
 }
 
 void
 etcd_stream_reset(struct etcd_stream *st)
 {
 	buf_reset(&st->part);
-	st->part.cap = ETCD_MAX_MESSAGE;
+	st->part.cap = st->max > 0 ? st->max : ETCD_MAX_MESSAGE;
 	st->depth = 0;
 	st->in_str = st->esc = false;
 }
@@ -393,11 +422,21 @@ struct etcd {
 	bool compacted; /* the watch said: range again */
 	bool watching;	/* the watch is in place */
 	bool failing;	/* the last attempt failed (log less) */
+	bool relogin;	/* logged in again after a refused token */
+	char *token;	/* from /v3/auth/authenticate (username set) */
 	char err[1024]; /* why a stream was aborted */
 	int64_t connect_ms, range_ms;
+	size_t max_body; /* 0: the network layer's default */
 };
 
 static void etcd_connect(struct etcd *e);
+
+/* True when the source logs in with a user name and a password. */
+static bool
+etcd_login_wanted(const struct etcd *e)
+{
+	return e->s->conf != NULL && e->s->conf->username != NULL;
+}
 
 /* Headers of every request: JSON, and the token if any. */
 static int
@@ -406,12 +445,14 @@ etcd_headers(struct etcd *e, char **auth, struct cerr *err)
 	char *tok;
 
 	*auth = NULL;
-	if (net_token(e->s->conf, e->env, &tok, err) != 0)
+	if (etcd_login_wanted(e))
+		tok = e->token != NULL ? xstrdup(e->token) : NULL;
+	else if (net_token(e->s->conf, e->env, &tok, err) != 0)
 		return -1;
 	if (tok != NULL) {
 		/* etcd takes the bare token in Authorization. */
 		*auth = xasprintf("Authorization: %s", tok);
-		free(tok);
+		net_secret_free(tok);
 	}
 	return 0;
 }
@@ -425,6 +466,20 @@ etcd_failed(struct etcd *e, const char *why)
 
 	e->req = NULL;
 	e->watching = false;
+	if (e->token != NULL && etcd_token_refused(why)) {
+		net_secret_free(e->token);
+		e->token = NULL;
+		/* Once at once; a fresh token refused again is a failure. */
+		if (!e->relogin) {
+			e->relogin = true;
+			log_info("source %s: etcd refused the auth token "
+				 "(expired, or etcd restarted); logging in "
+				 "again as %s",
+			    e->s->name, e->s->conf->username);
+			etcd_connect(e);
+			return;
+		}
+	}
 	delay = net_endpoints_failed(&e->ep);
 	/* The network layer's messages already name the source. */
 	n = strlen(e->s->name);
@@ -460,6 +515,7 @@ etcd_watch_msg(void *arg, const char *obj, size_t len)
 	}
 	if (flags & ETCD_WATCH_CREATED) {
 		e->watching = true;
+		e->relogin = false;
 		net_endpoints_ok(&e->ep);
 		if (e->failing)
 			log_info("source %s: watching again from revision "
@@ -492,7 +548,7 @@ static void
 etcd_watch_done(void *arg, const struct net_result *res)
 {
 	struct etcd *e = arg;
-	char why[1100];
+	char why[1100], ans[512];
 
 	e->req = NULL;
 	if (e->compacted) {
@@ -510,8 +566,9 @@ etcd_watch_done(void *arg, const struct net_result *res)
 	else if (res->error != NULL)
 		snprintf(why, sizeof(why), "%s", res->error);
 	else if (res->status != 200)
-		snprintf(why, sizeof(why), "watch: HTTP %ld: %.200s",
-		    res->status, res->body);
+		snprintf(why, sizeof(why), "watch: %s",
+		    etcd_answer_why(res->status, res->body, res->body_len, ans,
+			sizeof(ans)));
 	else
 		snprintf(why, sizeof(why), "watch: the stream ended");
 	if (e->watching)
@@ -519,27 +576,28 @@ etcd_watch_done(void *arg, const struct net_result *res)
 	etcd_failed(e, why);
 }
 
-/* Opens the watch from the revision after the last one seen. */
+/*
+ * POSTs body to path on the endpoint in use, with the token unless
+ * login; on_data makes it a stream, else timeout_ms bounds it. Takes
+ * body (wiped and freed). A failure to start is etcd_failed().
+ */
 static void
-etcd_watch(struct etcd *e)
+etcd_post(struct etcd *e, const char *path, char *body, bool login,
+    int64_t timeout_ms, int (*on_data)(void *, const char *, size_t),
+    void (*on_done)(void *, const struct net_result *))
 {
 	struct net_req_opts o = {0};
 	const char *hdr[3] = {"Content-Type: application/json", NULL, NULL};
-	char *url, *body, *auth;
+	char *url, *auth = NULL;
 	struct cerr err;
 
-	if (etcd_headers(e, &auth, &err) != 0) {
+	if (!login && etcd_headers(e, &auth, &err) != 0) {
+		net_secret_free(body);
 		etcd_failed(e, err.msg);
 		return;
 	}
 	hdr[1] = auth;
-	url = net_endpoints_url(&e->ep, "/v3/watch");
-	body = xasprintf("{\"create_request\":{\"key\":\"%s\",\"range_end\":"
-			 "\"%s\",\"start_revision\":\"%lld\"}}",
-	    e->key_b64, e->end_b64, (long long)e->rev + 1);
-	etcd_stream_reset(&e->stream);
-	e->err[0] = '\0';
-	e->compacted = false;
+	url = net_endpoints_url(&e->ep, path);
 	o.source = e->s->name;
 	o.method = "POST";
 	o.url = url;
@@ -548,15 +606,31 @@ etcd_watch(struct etcd *e)
 	o.headers = hdr;
 	o.tls = e->s->conf != NULL ? &e->s->conf->tls : NULL;
 	o.connect_timeout_ms = e->connect_ms;
-	o.on_data = etcd_watch_data;
-	o.on_done = etcd_watch_done;
+	o.timeout_ms = timeout_ms;
+	o.max_body = e->max_body;
+	o.on_data = on_data;
+	o.on_done = on_done;
 	o.arg = e;
 	e->req = net_request(e->net, &o, &err);
 	free(url);
-	free(body);
-	free(auth);
+	net_secret_free(body);
+	net_secret_free(auth);
 	if (e->req == NULL)
 		etcd_failed(e, err.msg);
+}
+
+/* Opens the watch from the revision after the last one seen. */
+static void
+etcd_watch(struct etcd *e)
+{
+	etcd_stream_reset(&e->stream);
+	e->err[0] = '\0';
+	e->compacted = false;
+	etcd_post(e, "/v3/watch",
+	    xasprintf("{\"create_request\":{\"key\":\"%s\",\"range_end\":"
+		      "\"%s\",\"start_revision\":\"%lld\"}}",
+		e->key_b64, e->end_b64, (long long)e->rev + 1),
+	    false, 0, etcd_watch_data, etcd_watch_done);
 }
 
 /* The range answer: the whole snapshot, then the watch. */
@@ -566,7 +640,7 @@ etcd_range_done(void *arg, const struct net_result *res)
 	struct etcd *e = arg;
 	struct kv *kv;
 	struct cerr err;
-	char why[1100];
+	char why[1100], ans[512], hint[300];
 	int64_t rev;
 
 	e->req = NULL;
@@ -575,8 +649,16 @@ etcd_range_done(void *arg, const struct net_result *res)
 		return;
 	}
 	if (res->status != 200) {
-		snprintf(why, sizeof(why), "range: HTTP %ld from %s: %.200s",
-		    res->status, net_endpoints_host(&e->ep), res->body);
+		etcd_answer_why(res->status, res->body, res->body_len, ans,
+		    sizeof(ans));
+		hint[0] = '\0';
+		if (res->status == 403)
+			snprintf(hint, sizeof(hint), " (%s may not read %s)",
+			    etcd_login_wanted(e) ? e->s->conf->username
+						 : "the token",
+			    *e->prefix != '\0' ? e->prefix : "every key");
+		snprintf(why, sizeof(why), "range from %s: %s%s",
+		    net_endpoints_host(&e->ep), ans, hint);
 		etcd_failed(e, why);
 		return;
 	}
@@ -593,6 +675,7 @@ etcd_range_done(void *arg, const struct net_result *res)
 	kv_free(e->state);
 	e->state = kv;
 	e->rev = rev;
+	e->relogin = false;
 	net_endpoints_ok(&e->ep);
 	source_update(e->s, kv_dup(e->state));
 	etcd_watch(e);
@@ -602,43 +685,89 @@ etcd_range_done(void *arg, const struct net_result *res)
 static void
 etcd_range(struct etcd *e)
 {
-	struct net_req_opts o = {0};
-	const char *hdr[3] = {"Content-Type: application/json", NULL, NULL};
-	char *url, *body, *auth;
-	struct cerr err;
+	etcd_post(e, "/v3/kv/range",
+	    xasprintf("{\"key\":\"%s\",\"range_end\":\"%s\"}", e->key_b64,
+		e->end_b64),
+	    false, e->range_ms, NULL, etcd_range_done);
+}
 
-	if (etcd_headers(e, &auth, &err) != 0) {
+/* The answer to /v3/auth/authenticate: the token, then carry on. */
+static void
+etcd_login_done(void *arg, const struct net_result *res)
+{
+	struct etcd *e = arg;
+	char why[1100], ans[512];
+	json_t *root;
+	const char *tok;
+
+	e->req = NULL;
+	if (res->error != NULL) {
+		etcd_failed(e, res->error);
+		return;
+	}
+	if (res->status != 200) {
+		snprintf(why, sizeof(why), "log in as %s on %s: %s",
+		    e->s->conf->username, net_endpoints_host(&e->ep),
+		    etcd_answer_why(res->status, res->body, res->body_len, ans,
+			sizeof(ans)));
+		etcd_failed(e, why);
+		return;
+	}
+	root = json_loadb(res->body, res->body_len, 0, NULL);
+	tok = json_is_object(root) ? etcd_str(root, "token") : NULL;
+	if (tok == NULL || *tok == '\0') {
+		json_decref(root);
+		snprintf(why, sizeof(why),
+		    "log in as %s on %s: no token in the answer (is auth "
+		    "enabled on etcd?)",
+		    e->s->conf->username, net_endpoints_host(&e->ep));
+		etcd_failed(e, why);
+		return;
+	}
+	log_secret_add(tok);
+	net_secret_free(e->token);
+	e->token = xstrdup(tok);
+	json_decref(root);
+	log_debug("source %s: logged in as %s on %s", e->s->name,
+	    e->s->conf->username, net_endpoints_host(&e->ep));
+	etcd_connect(e);
+}
+
+/* Asks etcd for a token for the user and password of the config. */
+static void
+etcd_login(struct etcd *e)
+{
+	const struct config_source *c = e->s->conf;
+	struct cerr err;
+	char *body, *pw;
+	json_t *req;
+
+	if (net_secret("password", c->password, c->password_file,
+		c->password_env, e->env, &pw, &err) != 0) {
 		etcd_failed(e, err.msg);
 		return;
 	}
-	hdr[1] = auth;
-	url = net_endpoints_url(&e->ep, "/v3/kv/range");
-	body = xasprintf("{\"key\":\"%s\",\"range_end\":\"%s\"}", e->key_b64,
-	    e->end_b64);
-	o.source = e->s->name;
-	o.method = "POST";
-	o.url = url;
-	o.body = body;
-	o.body_len = strlen(body);
-	o.headers = hdr;
-	o.tls = e->s->conf != NULL ? &e->s->conf->tls : NULL;
-	o.connect_timeout_ms = e->connect_ms;
-	o.timeout_ms = e->range_ms;
-	o.on_done = etcd_range_done;
-	o.arg = e;
-	e->req = net_request(e->net, &o, &err);
-	free(url);
-	free(body);
-	free(auth);
-	if (e->req == NULL)
-		etcd_failed(e, err.msg);
+	req = json_pack("{s:s, s:s}", "name", c->username, "password", pw);
+	net_secret_free(pw);
+	body = req != NULL ? json_dumps(req, JSON_COMPACT) : NULL;
+	json_decref(req);
+	if (body == NULL) {
+		etcd_failed(e, "log in: the user name or password is not "
+			       "UTF-8");
+		return;
+	}
+	etcd_post(e, "/v3/auth/authenticate", body, true, e->range_ms, NULL,
+	    etcd_login_done);
 }
 
-/* Range first, or resume the watch after the last revision seen. */
+/* Log in first when needed; then range first, or resume the watch after
+ * the last revision seen. */
 static void
 etcd_connect(struct etcd *e)
 {
-	if (e->rev > 0)
+	if (etcd_login_wanted(e) && e->token == NULL)
+		etcd_login(e);
+	else if (e->rev > 0)
 		etcd_watch(e);
 	else
 		etcd_range(e);
@@ -668,16 +797,25 @@ etcd_open(struct source *s, char *const *env, struct cerr *err)
 	e->prefix = etcd_prefix(
 	    c != NULL && c->prefix != NULL ? c->prefix : e->ep.url.path);
 	etcd_range_keys(e->prefix, &e->key_b64, &e->end_b64);
-	/* A token that cannot be read is a configuration error. */
+	/* A token or password that cannot be read is a configuration
+	 * error. */
 	if (net_token(c, env, &tok, err) != 0)
 		return -1;
-	free(tok);
+	net_secret_free(tok);
+	if (c != NULL && c->username != NULL) {
+		if (net_secret("password", c->password, c->password_file,
+			c->password_env, env, &tok, err) != 0)
+			return -1;
+		net_secret_free(tok);
+	}
+	e->max_body = c != NULL ? c->max_body : 0;
+	e->stream.max = e->max_body;
 	e->range_ms = c != NULL && c->timeout_ms > 0 ? c->timeout_ms
 						     : ETCD_RANGE_TIMEOUT_MS;
 	e->connect_ms = e->range_ms < NET_CONNECT_TIMEOUT_MS
 			    ? e->range_ms
 			    : NET_CONNECT_TIMEOUT_MS;
-	e->stream.part.cap = ETCD_MAX_MESSAGE;
+	e->stream.part.cap = e->max_body > 0 ? e->max_body : ETCD_MAX_MESSAGE;
 	return 0;
 }
 
@@ -709,6 +847,7 @@ etcd_close(struct source *s)
 	net_endpoints_free(&e->ep);
 	etcd_stream_free(&e->stream);
 	kv_free(e->state);
+	net_secret_free(e->token);
 	free(e->prefix);
 	free(e->key_b64);
 	free(e->end_b64);

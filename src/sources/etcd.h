@@ -52,6 +52,7 @@ int etcd_parse_watch(const char *msg, size_t len, const char *prefix,
 /* Cuts a byte stream into whole JSON objects, whatever the chunks. */
 struct etcd_stream {
 	struct buf part; /* an object's first bytes, until its end comes */
+	size_t max;	 /* largest object; 0: ETCD_MAX_MESSAGE */
 	int depth;
 	bool in_str;
 	bool esc;
@@ -61,11 +62,26 @@ struct etcd_stream {
  * Feeds len bytes to st; calls fn(arg, obj, objlen) for each complete
  * top-level object. Stops at fn's first non-zero return and returns it;
  * returns -1 with err for bytes that are not a JSON object stream or an
- * object larger than ETCD_MAX_MESSAGE, else 0.
+ * object larger than st->max, else 0.
  */
 int etcd_stream_feed(struct etcd_stream *st, const char *data, size_t len,
     int (*fn)(void *arg, const char *obj, size_t objlen), void *arg,
     struct cerr *err);
+
+/*
+ * The reason in an error answer of etcd's gateway ({"error": ...,
+ * "message": "etcdserver: permission denied", "code": 7}): "HTTP 403:
+ * etcdserver: permission denied", or the body's first line when it is not
+ * such an answer. Writes at most n bytes into out and returns out.
+ */
+const char *etcd_answer_why(long status, const char *body, size_t len,
+    char *out, size_t n);
+
+/*
+ * True when why (a failure's reason) says etcd refused the auth token:
+ * invalid or expired, or older than the auth store: log in again.
+ */
+bool etcd_token_refused(const char *why);
 
 /* Forgets a partial object (a new connection); frees nothing. */
 void etcd_stream_reset(struct etcd_stream *st);

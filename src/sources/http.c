@@ -94,6 +94,7 @@ void
 http_url_free(struct http_url *u)
 {
 	free(u->path);
+	free(u->prefix);
 	memset(u, 0, sizeof(*u));
 }
 
@@ -105,18 +106,32 @@ http_format(const struct http_url *u, const char *content_type)
 	return flatten_format_for_http(content_type, u->path);
 }
 
+/* One key under the prefix into the kv at arg. */
+static int
+http_keep(void *arg, const char *key, const char *value)
+{
+	kv_set(arg, key, value);
+	return 0;
+}
+
 int
 http_parse_body(const struct http_url *u, const char *name,
     const char *content_type, const char *body, size_t len, struct kv **out,
     struct cerr *err)
 {
-	struct kv *kv = kv_new();
+	struct kv *kv = kv_new(), *sub;
 
 	if (flatten(http_format(u, content_type), name, body, len, kv, err) !=
 	    0) {
 		kv_free(kv);
 		*out = NULL;
 		return -1;
+	}
+	if (u->prefix != NULL && u->prefix[strspn(u->prefix, "/")] != '\0') {
+		sub = kv_new();
+		kv_tree(kv, u->prefix, http_keep, sub);
+		kv_free(kv);
+		kv = sub;
 	}
 	*out = kv;
 	return 0;
@@ -316,6 +331,7 @@ http_request(void *arg)
 	o.timeout_ms = conf != NULL && conf->timeout_ms > 0 ? conf->timeout_ms
 							    : HTTP_TIMEOUT_MS;
 	o.connect_timeout_ms = o.timeout_ms;
+	o.max_body = conf != NULL ? conf->max_body : 0;
 	o.on_header = http_on_header;
 	o.on_done = http_done;
 	o.arg = h;
@@ -348,6 +364,8 @@ http_open(struct source *s, char *const *env, struct cerr *err)
 	s->priv = h;
 	if (http_url_parse(s->url, &h->u, err) != 0)
 		return -1;
+	if (s->conf != NULL && s->conf->prefix != NULL)
+		h->u.prefix = xstrdup(s->conf->prefix);
 	if (net_endpoints_init(&h->ep, s->name, s->url, h->u.tls, s->conf,
 		h->u.tls ? 443 : 80, err) != 0)
 		return -1;

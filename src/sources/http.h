@@ -21,6 +21,8 @@ struct http_url {
 	char *path; /* path and query sent: "/app.json?x=1" ("/" at least) */
 	bool has_format;
 	enum flatten_format format; /* from ?format=, when has_format */
+	char *prefix; /* the config's prefix: "db/" keeps only the keys under
+			 it, made relative ("db/host" -> "host"); NULL: all */
 };
 
 /*
@@ -43,7 +45,8 @@ enum flatten_format http_format(const struct http_url *u,
     const char *content_type);
 
 /*
- * Parses a 200 body into a new kv (*out, the caller's) in http_format();
+ * Parses a 200 body into a new kv (*out, the caller's) in http_format(),
+ * keeping only the keys under u->prefix when set;
  * name prefixes error messages ("name:line:col: ..."). Returns 0, or -1
  * with err and *out NULL.
  */

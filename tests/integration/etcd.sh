@@ -9,16 +9,6 @@
 
 D=$T_DIR
 
-cat >"$D/app.sh" <<'SH'
-trap 'echo "hup $$" >>"$1"' HUP
-# "start" only once the traps are set: tests wait for it.
-echo "start $$" >>"$1"
-while :; do sleep 0.05; done
-SH
-count() { grep -c "^$2" "$1" 2>/dev/null || true; }
-# hups_are N: true when the app has logged exactly N SIGHUPs.
-hups_are() { test "$(count "$D/app.log" hup)" = "$1"; }
-file_is() { [[ $(cat "$1" 2>/dev/null) == "$2" ]]; }
 
 etcd_start a
 etcd_put /myapp/db/host 10.0.0.5

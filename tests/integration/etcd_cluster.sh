@@ -6,13 +6,6 @@
 . "$(dirname "$0")/lib/etcd.bash"
 
 D=$T_DIR
-cat >"$D/app.sh" <<'SH'
-trap 'echo "hup $$" >>"$1"' HUP
-# "start" only once the traps are set: tests wait for it.
-echo "start $$" >>"$1"
-while :; do sleep 0.05; done
-SH
-file_is() { [[ $(cat "$1" 2>/dev/null) == "$2" ]]; }
 has_leader() { LEADER=$(etcd_leader) && [[ -n $LEADER ]]; }
 
 etcd_cluster 3

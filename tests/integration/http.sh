@@ -132,4 +132,32 @@ CFG_TOKEN=$TOKEN ci_run sub --config "$D/tok.yaml" --once --log-level trace
 expect_eq "token: read" "0 10.0.0.9" "$CI_RC $(cat "$D/out/tok.conf")"
 expect_no_grep "token: never in the log" "$TOKEN" "$CI_ERR"
 
+# prefix: only the keys under it, relative to it; max_body: a source's cap.
+printf '{"myapp": {"db": {"host": "10.0.0.8"}}, "other": {"x": "no"}}' \
+    >"$W/tree.json"
+cat >"$D/pre.yaml" <<YAML
+sources:
+  - {url: "http://127.0.0.1:$HTTPD_PORT/tree.json", prefix: /myapp}
+templates:
+  - contents: "{{ key \"db/host\" }} {{ keyOrDefault \"other/x\" \"none\" }} {{ keyOrDefault \"myapp/db/host\" \"none\" }}\n"
+    dest: $D/out/pre.conf
+YAML
+ci_run sub --config "$D/pre.yaml" --once
+expect_eq "prefix: the keys under it, relative" "0 10.0.0.8 none none" \
+    "$CI_RC $(cat "$D/out/pre.conf" 2>/dev/null)"
+cat >"$D/cap.yaml" <<YAML
+sources:
+  - {name: capped, url: "http://127.0.0.1:$HTTPD_PORT/tree.json", max_body: 32}
+templates:
+  - {contents: "{{ key \"myapp/db/host\" }}\n", dest: $D/out/cap.conf}
+YAML
+ci_run sub --config "$D/cap.yaml" --once --startup-timeout 1s
+expect_eq "max_body: a body over it fails the start" 4 "$CI_RC"
+expect_grep "max_body: the error names the source and the cap" \
+    "source capped: response from .*tree.json larger than 32 bytes" "$CI_ERR"
+sed -i 's/max_body: 32/max_body: 1KiB/' "$D/cap.yaml"
+ci_run sub --config "$D/cap.yaml" --once
+expect_eq "max_body: a body under it is read" "0 10.0.0.8" \
+    "$CI_RC $(cat "$D/out/cap.conf" 2>/dev/null)"
+
 finish

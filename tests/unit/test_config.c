@@ -402,6 +402,22 @@ test_wrong_types(void **state)
 	expect_error("- a\n- b\n", "app.yaml:1:1: expected a map, got a list");
 	expect_error("exec: 5\n", "app.yaml:1:7: exec: expected a map, got a "
 				  "scalar");
+	expect_error("sources: [{url: \"etcd://h/p\", password: x}]\n",
+	    "app.yaml:1:11: sources[0]: password given without a username");
+	expect_error("sources: [{url: \"etcd://h/p\", username: u}]\n",
+	    "app.yaml:1:11: sources[0]: username given without a password "
+	    "(password, password_file or password_env)");
+	expect_error("sources: [{url: \"etcd://h/p\", username: u, "
+		     "password_env: P, token: t}]\n",
+	    "app.yaml:1:11: sources[0]: username and token are exclusive "
+	    "(etcd gives the token for the user)");
+	expect_error("sources: [{url: \"consul://h/p\", username: u, "
+		     "password: p}]\n",
+	    "app.yaml:1:11: sources[0]: username and password are for etcd "
+	    "sources");
+	expect_error("sources: [{url: \"etcd://h/p\", max_body: 16M}]\n",
+	    "app.yaml:1:41: sources[0].max_body: bad size \"16M\" (bytes, or "
+	    "e.g. 512KiB, 16MiB, 1GiB)");
 	expect_error("sources: [{url: file:///x, secret: 1}]\n",
 	    "app.yaml:1:36: sources[0].secret: bad boolean \"1\" (true, "
 	    "false, yes, no)");
@@ -718,11 +734,37 @@ test_from_options(void **state)
 	}
 }
 
+/* etcd login fields and the body cap. */
+static void
+test_source_login(void **state)
+{
+	struct config *c = load_ok(
+	    "sources:\n"
+	    "  - url: \"etcd://h:2379/app\"\n"
+	    "    username: app\n"
+	    "    password_file: /run/secrets/pw\n"
+	    "    max_body: 512KiB\n"
+	    "  - {url: \"etcd://h:2379/b\", username: b, password_env: PW}\n"
+	    "  - {url: \"etcd://h:2379/c\", username: c, password: hunter2}\n"
+	    "  - {url: \"http://h/x.json\"}\n");
+
+	assert_string_equal(c->sources[0].username, "app");
+	assert_string_equal(c->sources[0].password_file, "/run/secrets/pw");
+	assert_null(c->sources[0].password);
+	assert_int_equal(c->sources[0].max_body, 512 * 1024);
+	assert_string_equal(c->sources[1].password_env, "PW");
+	assert_string_equal(c->sources[2].password, "hunter2");
+	assert_int_equal(c->sources[3].max_body, 0);
+	assert_null(c->sources[3].username);
+	config_free(c);
+}
+
 int
 main(void)
 {
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 	const struct CMUnitTest tests[] = {
+	    T(test_source_login),
 	    T(test_defaults),
 	    T(test_full_file),
 	    T(test_small_forms),

@@ -344,6 +344,40 @@ test_endpoints_failover(void **state)
 	net_endpoints_free(&e);
 }
 
+/* etcd's error answers as one reason; refused tokens recognised. */
+static void
+test_answers(void **state)
+{
+	static const char denied[] =
+	    "{\"error\":\"etcdserver: permission denied\",\"message\":"
+	    "\"etcdserver: permission denied\",\"code\":7}";
+	char out[128];
+
+	(void)state;
+	assert_string_equal(
+	    etcd_answer_why(403, denied, strlen(denied), out, sizeof(out)),
+	    "HTTP 403: etcdserver: permission denied");
+	assert_string_equal(
+	    etcd_answer_why(502, "Bad gateway\nmore", 16, out, sizeof(out)),
+	    "HTTP 502: Bad gateway");
+	assert_string_equal(etcd_answer_why(500, "", 0, out, sizeof(out)),
+	    "HTTP 500");
+	assert_string_equal(
+	    etcd_answer_why(400, "{\"message\":3}", 13, out, sizeof(out)),
+	    "HTTP 400: {\"message\":3}");
+	assert_true(etcd_token_refused(
+	    "range from h:1: HTTP 401: etcdserver: invalid auth token"));
+	assert_true(etcd_token_refused(
+	    "watch: etcd canceled the watch: rpc error: code = "
+	    "Unauthenticated desc = etcdserver: invalid auth token"));
+	assert_true(etcd_token_refused(
+	    "HTTP 400: etcdserver: revision of auth store is old"));
+	assert_false(
+	    etcd_token_refused("HTTP 403: etcdserver: permission denied"));
+	assert_false(etcd_token_refused("HTTP 400: etcdserver: authentication "
+					"failed, invalid user ID or password"));
+}
+
 int
 main(void)
 {
@@ -356,6 +390,7 @@ main(void)
 	    cmocka_unit_test(test_watch_compacted_and_errors),
 	    cmocka_unit_test(test_url),
 	    cmocka_unit_test(test_endpoints_failover),
+	    cmocka_unit_test(test_answers),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

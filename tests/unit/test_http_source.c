@@ -10,6 +10,7 @@
 #include <cmocka.h>
 
 #include "sources/http.h"
+#include "xmalloc.h"
 
 static void
 test_url(void **state)
@@ -148,6 +149,32 @@ test_body(void **state)
 			     "a: [1", 5, &kv, &err),
 	    -1);
 	assert_non_null(strstr(err.msg, "h/a.json:2:1: did not find"));
+	/* prefix: keeps the keys under it, relative; "/" and "/db/" as
+	 * elsewhere; nothing under it is an empty snapshot. */
+	u.prefix = xstrdup("/db");
+	assert_int_equal(http_parse_body(&u, "h/a.json", NULL,
+			     "{\"db\":{\"host\":\"x\",\"a\":{\"b\":1}},"
+			     "\"dbx\":2,\"db2\":{\"host\":3}}",
+			     56, &kv, &err),
+	    0);
+	assert_int_equal(kv_len(kv), 2);
+	assert_string_equal(kv_get(kv, "host"), "x");
+	assert_string_equal(kv_get(kv, "a/b"), "1");
+	kv_free(kv);
+	free(u.prefix);
+	u.prefix = xstrdup("/");
+	assert_int_equal(
+	    http_parse_body(&u, "h/a.json", NULL, "{\"a\":1}", 7, &kv, &err),
+	    0);
+	assert_string_equal(kv_get(kv, "a"), "1");
+	kv_free(kv);
+	free(u.prefix);
+	u.prefix = xstrdup("none/");
+	assert_int_equal(
+	    http_parse_body(&u, "h/a.json", NULL, "{\"a\":1}", 7, &kv, &err),
+	    0);
+	assert_int_equal(kv_len(kv), 0);
+	kv_free(kv);
 	http_url_free(&u);
 }
 

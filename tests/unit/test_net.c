@@ -273,6 +273,12 @@ test_streamed(void **state)
 	assert_string_equal(g.body, "");
 	buf_free(&g.headers);
 	buf_free(&g.data);
+	/* A stream is endless: the cap is not on its total. */
+	run(&g, NULL, "/stream", true, 3);
+	assert_string_equal(g.error, "");
+	assert_string_equal(g.data.data, "abcdef");
+	buf_free(&g.headers);
+	buf_free(&g.data);
 }
 
 static void

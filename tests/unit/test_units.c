@@ -16,9 +16,16 @@ test_durations(void **state)
 		const char *s;
 		int64_t ms;
 	} ok[] = {
-	    {"0", 0}, {"500ms", 500}, {"10s", 10000}, {"2m", 120000},
-	    {"1h", 3600000}, {"1h30m", 5400000}, {"1.5s", 1500},
-	    {"1m30s250ms", 90250}, {"100us", 1}, {"3000000ns", 3},
+	    {"0", 0},
+	    {"500ms", 500},
+	    {"10s", 10000},
+	    {"2m", 120000},
+	    {"1h", 3600000},
+	    {"1h30m", 5400000},
+	    {"1.5s", 1500},
+	    {"1m30s250ms", 90250},
+	    {"100us", 1},
+	    {"3000000ns", 3},
 	    {".5s", 500},
 	};
 	static const char *const bad[] = {"", "10", "s", "-1s", "1x", "1e3s",
@@ -71,6 +78,52 @@ test_ints(void **state)
 	assert_int_equal(units_int("", 0, 255, &v), -1);
 }
 
+static void
+test_sizes(void **state)
+{
+	static const struct {
+		const char *in;
+		uint64_t want; /* 0: refused */
+	} cases[] = {
+	    {"1", 1},
+	    {"4096", 4096},
+	    {"10B", 10},
+	    {"16MiB", 16u << 20},
+	    {"512 KiB", 512u << 10},
+	    {"2GiB", 2ull << 30},
+	    {"1KB", 1000},
+	    {"3MB", 3000000},
+	    {"1GB", 1000000000},
+	    {"1024GiB", 1ull << 40},
+	    {"1025GiB", 0},
+	    {"0", 0},
+	    {"0MiB", 0},
+	    {"", 0},
+	    {"MiB", 0},
+	    {"-1", 0},
+	    {" 1", 0},
+	    {"1 ", 0},
+	    {"1.5MiB", 0},
+	    {"16mib", 0},
+	    {"16M", 0},
+	    {"99999999999999999999", 0},
+	};
+	uint64_t v;
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		v = 0;
+		if (cases[i].want == 0) {
+			if (units_size(cases[i].in, &v) != -1)
+				fail_msg("\"%s\" accepted", cases[i].in);
+		} else if (units_size(cases[i].in, &v) != 0 ||
+			   v != cases[i].want) {
+			fail_msg("\"%s\": got %llu", cases[i].in,
+			    (unsigned long long)v);
+		}
+	}
+}
+
 int
 main(void)
 {
@@ -78,6 +131,7 @@ main(void)
 	    cmocka_unit_test(test_durations),
 	    cmocka_unit_test(test_signals),
 	    cmocka_unit_test(test_ints),
+	    cmocka_unit_test(test_sizes),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -10,6 +10,7 @@ fi
 declare -A ETCD_PID ETCD_CPORT ETCD_PPORT ETCD_CLUSTER
 ETCD_EP=    # host:port of the node keys are put through
 ETCD_PROXY= # pid of the TCP proxy (etcd_proxy_start)
+ETCD_ARGS=() # more options for every node etcd_run starts
 
 etcd_cleanup() {
 	local n
@@ -51,7 +52,7 @@ etcd_run() {
 	    --listen-peer-urls "http://127.0.0.1:${ETCD_PPORT[$n]}" \
 	    --initial-advertise-peer-urls "http://127.0.0.1:${ETCD_PPORT[$n]}" \
 	    --initial-cluster "$cluster" --initial-cluster-state "$state" \
-	    "${timing[@]}" \
+	    "${timing[@]}" "${ETCD_ARGS[@]}" \
 	    --log-level error >>"$T_DIR/etcd-$n.log" 2>&1 &
 	ETCD_PID[$n]=$!
 	disown "$!"
@@ -177,3 +178,19 @@ etcd_proxy_stop() {
 	wait_until 10 gone "$ETCD_PROXY"
 	ETCD_PROXY=
 }
+
+# The app of the etcd tests: $T_DIR/app.sh LOG appends "start PID" to LOG
+# once its SIGHUP trap is set, then "hup PID" for each SIGHUP.
+cat >"$T_DIR/app.sh" <<'SH'
+trap 'echo "hup $$" >>"$1"' HUP
+# "start" only once the traps are set: tests wait for it.
+echo "start $$" >>"$1"
+while :; do sleep 0.05; done
+SH
+# count FILE WORD: lines of FILE starting with WORD (0 if none or missing).
+count() { grep -c "^$2" "$1" 2>/dev/null || true; }
+# hups_are N: true when the app has logged exactly N SIGHUPs in
+# $T_DIR/app.log.
+hups_are() { test "$(count "$T_DIR/app.log" hup)" = "$1"; }
+# file_is FILE TEXT: true when FILE holds exactly TEXT.
+file_is() { [[ $(cat "$1" 2>/dev/null) == "$2" ]]; }
