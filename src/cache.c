@@ -192,18 +192,21 @@ cache_entry(json_t *one, struct cerr *err)
 	return kv;
 }
 
-/* Loads and checks the file's outer object; *sources is borrowed. */
+/* Loads and checks the file's outer object; *sources is borrowed.
+ * *missing tells a file that does not exist from a bad one. */
 static json_t *
-cache_open(const char *path, json_t **sources, int64_t *saved_at,
+cache_open(const char *path, json_t **sources, int64_t *saved_at, bool *missing,
     struct cerr *err)
 {
 	json_t *root, *ver, *at;
 	json_error_t je;
 	struct stat st;
 
-	if (stat(path, &st) != 0)
-		return cerr_set(err, "cache %s: %s", path, strerror(errno)),
-		       NULL;
+	if (stat(path, &st) != 0) {
+		*missing = errno == ENOENT;
+		cerr_set(err, "cache %s: %s", path, strerror(errno));
+		return NULL;
+	}
 	if (!S_ISREG(st.st_mode))
 		return cerr_set(err, "cache %s: not a regular file", path),
 		       NULL;
@@ -237,11 +240,15 @@ cache_restore(const char *path, struct source *const *src, size_t n,
 {
 	struct kv **got = xcalloc(n + 1, sizeof(*got));
 	json_t *root, *sources, *one;
+	bool missing = false;
 	size_t i;
 	int rc = -1;
 
-	if ((root = cache_open(path, &sources, saved_at, err)) == NULL)
+	if ((root = cache_open(path, &sources, saved_at, &missing, err)) ==
+	    NULL) {
+		rc = missing ? 1 : -1;
 		goto out;
+	}
 	for (i = 0; i < n; i++) {
 		if (src[i]->snap != NULL)
 			continue;

@@ -29,8 +29,9 @@ int cache_save(const char *path, struct source *const *src, size_t n,
  * from the cache file at path (matched by the source's name), marking it
  * cached. All or nothing: when the file cannot be read, is not a cache,
  * or lacks one of those sources, no source is changed and -1 is returned
- * with err naming the file (and the source). Returns 0 with *saved_at the
- * time (Unix seconds) the cache was written.
+ * with err naming the file (and the source); 1 (err says so) when there
+ * is no file at path: no complete snapshot was saved yet. Returns 0 with
+ * *saved_at the time (Unix seconds) the cache was written.
  */
 int cache_restore(const char *path, struct source *const *src, size_t n,
     int64_t *saved_at, struct cerr *err);

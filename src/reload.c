@@ -135,8 +135,16 @@ reload_cache_restore(struct reload *r)
 		free(down);
 		return -1;
 	}
-	if (cache_restore(r->cache_path, r->sources, r->nsources, &saved_at,
-		&err) != 0) {
+	switch (cache_restore(r->cache_path, r->sources, r->nsources, &saved_at,
+	    &err)) {
+	case 0:
+		break;
+	case 1:
+		/* The first run, or the center was never complete. */
+		log_info("%s: no snapshot was saved yet", err.msg);
+		free(down);
+		return -1;
+	default:
 		log_warn("%s; cannot start from the cache", err.msg);
 		free(down);
 		return -1;

@@ -81,8 +81,8 @@ units_size(const char *s, uint64_t *bytes)
 	    {"MiB", 1ull << 20},
 	    {"GiB", 1ull << 30},
 	    {"KB", 1000},
-	    {"MB", 1000 * 1000},
-	    {"GB", 1000 * 1000 * 1000},
+	    {"MB", 1000000ull},
+	    {"GB", 1000000000ull},
 	};
 	unsigned long long v;
 	const char *p;

@@ -33,10 +33,11 @@ A marker on the line right above the fence changes that:
                            shows an error on purpose).
 
 Placeholders, so that a configuration written for a real container can be
-checked here: absolute paths in `src`, `token_file`, `ca`, `cert`, `key`,
-`cache` and `file://` URLs are moved under a temp root and created (an
-empty template, a token, a `{}` YAML file, or a directory for a URL whose
-last part has no extension); a relative `src` is created beside the file;
+checked here: absolute paths in `src`, `token_file`, `password_file`,
+`ca`, `cert`, `key`, `cache` and `file://` URLs are moved under a temp
+root and created (an empty template, a token or password, a `{}` YAML
+file, or a directory for a URL whose last part has no extension; a
+`cache` is not created: confinit writes it); a relative `src` is created beside the file;
 `owner` becomes "0:0" and `exec.user` is overridden by `--user 0`. Host
 names are kept: a source that cannot be reached just ends at the startup
 timeout. Templates created empty are not themselves checked; inline
@@ -62,7 +63,7 @@ CONFINIT = os.path.abspath(os.environ["CONFINIT"])
 FENCE = re.compile(r"^(\s*)```\s*([A-Za-z0-9_+-]*)\s*$")
 MARK = re.compile(r"^\s*<!--\s*check:\s*([a-z]+)\b(.*?)-->\s*$")
 PATHKEY = re.compile(
-    r"""(\b(?:src|token_file|ca|cert|key|cache)\s*:\s*["']?)(/[^\s"',}\]]+)""")
+    r"""(\b(?:src|token_file|password_file|ca|cert|key|cache)\s*:\s*["']?)(/[^\s"',}\]]+)""")
 FILEURL = re.compile(r"""(file://)(/[^\s"',}\]]*)""")
 RELSRC = re.compile(r"""\bsrc\s*:\s*["']?([^/\s"',}\]][^\s"',}\]]*)""")
 OWNER = re.compile(r"""(\bowner\s*:\s*)("[^"]*"|'[^']*'|[^\s,}]+)""")
@@ -114,10 +115,15 @@ def touch(path, content=""):
 
 def placeholders(text, root, cfgdir):
     """The configuration with its paths moved under root, files created."""
-    def moved(m, content):
+    def moved(m):
         new = root + m.group(2)
-        touch(new, content)
-        return m.group(1) + new
+        key = m.group(1)
+        if key.startswith("cache"):
+            os.makedirs(os.path.dirname(new), exist_ok=True)
+        else:
+            touch(new, "placeholder\n"
+                  if "token" in key or "password" in key else "")
+        return key + new
 
     def url(m):
         new = root + m.group(2)
@@ -128,8 +134,7 @@ def placeholders(text, root, cfgdir):
             touch(new, "{}\n")
         return m.group(1) + new
 
-    text = PATHKEY.sub(lambda m: moved(
-        m, "placeholder\n" if "token" in m.group(1) else ""), text)
+    text = PATHKEY.sub(moved, text)
     text = FILEURL.sub(url, text)
     for m in RELSRC.finditer(text):
         touch(os.path.join(cfgdir, m.group(1)))
