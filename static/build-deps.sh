@@ -173,8 +173,13 @@ mbedtls_config
 cmake_lib mbedtls -DENABLE_PROGRAMS=OFF -DENABLE_TESTING=OFF \
 	-DMBEDTLS_FATAL_WARNINGS=OFF -DUSE_SHARED_MBEDTLS_LIBRARY=OFF \
 	-DUSE_STATIC_MBEDTLS_LIBRARY=ON
+# c-ares: its CMake looks for /dev/urandom with find_file, which the
+# toolchain's prefix-only search cannot see; without it the DNS query ids
+# come from an unseeded rand(). Named here; where it is missing (an empty
+# root) static/entropy.c seeds rand() from getrandom().
 cmake_lib c-ares -DCARES_STATIC=ON -DCARES_SHARED=OFF \
-	-DCARES_BUILD_TOOLS=OFF -DCARES_BUILD_TESTS=OFF
+	-DCARES_BUILD_TOOLS=OFF -DCARES_BUILD_TESTS=OFF \
+	-DCARES_RANDOM_FILE=/dev/urandom
 # libcurl: HTTP and HTTPS (mbedtls), c-ares for names, nothing else.
 cmake_lib curl -DBUILD_CURL_EXE=OFF -DHTTP_ONLY=ON \
 	-DCURL_ENABLE_SSL=ON -DCURL_USE_MBEDTLS=ON -DCURL_USE_OPENSSL=OFF \
