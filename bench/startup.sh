@@ -23,6 +23,22 @@ hyperfine -N --warmup 50 --runs 1000 --export-markdown "$out/startup.md" \
 	-n catatonit "catatonit -- true" \
 	-n true "true"
 
+# From the start of each init to its app's first instruction (and to the
+# init's exit), bench/firstinstr.c; the same static app under every init.
+here=$(cd "$(dirname "$0")" && pwd)
+fi_bin=$(mktemp /tmp/confinit-firstinstr.XXXXXX)
+trap 'rm -f "$fi_bin"' EXIT
+cc -O2 -static -o "$fi_bin" "$here/firstinstr.c"
+{
+	[ -n "$static" ] &&
+		"$fi_bin" 1000 - "confinit (static)" -- "$static" -- "$fi_bin" app
+	"$fi_bin" 1000 - "confinit (dynamic)" -- "$confinit" -- "$fi_bin" app
+	"$fi_bin" 1000 - tini -- tini -- "$fi_bin" app
+	"$fi_bin" 1000 - tini-static -- tini-static -- "$fi_bin" app
+	"$fi_bin" 1000 - dumb-init -- dumb-init "$fi_bin" app
+	"$fi_bin" 1000 - catatonit -- catatonit -- "$fi_bin" app
+} >"$out/startup-firstinstr.txt"
+
 # Memory of the supervisor itself while its app sleeps.
 rss() {
 	name=$1
@@ -46,4 +62,5 @@ rss() {
 	rss catatonit "$(command -v catatonit)" -- sleep 10
 } > "$out/rss.md"
 echo "load: $(uptime)" > "$out/startup-load.txt"
-cat "$out/startup.md" "$out/rss.md" "$out/startup-load.txt"
+cat "$out/startup.md" "$out/startup-firstinstr.txt" "$out/rss.md" \
+	"$out/startup-load.txt"
