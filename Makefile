@@ -15,7 +15,8 @@ PACKAGES = cmake make gcc clang pkg-config libcurl4-openssl-dev libyaml-dev \
 # Debian's source packages by static/build-deps.sh, cached in
 # $(STATIC)/deps.
 STATIC    ?= build-static
-STATIC_PACKAGES = musl-tools dpkg-dev cmake make gcc linux-libc-dev python3 file
+STATIC_PACKAGES = musl-tools dpkg-dev cmake make gcc linux-libc-dev python3 \
+	file git
 
 FUZZ      ?= build-fuzz
 FUZZ_SECONDS ?= 60
@@ -34,7 +35,7 @@ build: deps
 	@cmake --build $(BUILD) -j $(JOBS) >$(BUILD)/build.log 2>&1 || \
 		{ tail -40 $(BUILD)/build.log; exit 1; }
 
-test: deps test-release test-asan
+test: deps test-release test-asan test-static
 
 # A fully static confinit in $(STATIC)/confinit (stripped).
 static:
