@@ -21,6 +21,10 @@ else
 fi
 main=${static:-$build/confinit}
 mkdir -p "$out"
+if [ -n "$static" ] && [ -f "$(dirname "$static")/confinit.map" ]; then
+	echo "== size of the static binary"
+	sh "$here/size.sh" "$(dirname "$static")" | tee "$out/size.md"
+fi
 echo "== start-up and memory"
 sh "$here/startup.sh" "$build/confinit" "$out" "$static"
 echo "== template rendering"; sh "$here/render.sh" "$build" "$out"

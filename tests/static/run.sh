@@ -4,8 +4,9 @@
 # each case writes; no /dev, no /proc, no /etc/resolv.conf, no CA bundle
 # unless the case puts one there. confinit must run the app and pass its
 # exit status on, resolve a name from /etc/hosts (c-ares), read an http://
-# and an https:// source (mbedtls seeded by getrandom(), no /dev/urandom)
-# and render a template from both.
+# and an https:// source (mbedtls seeded by getrandom(), no /dev/urandom;
+# the CA from tls.ca, CONFINIT_CA_FILE or a system path; a client
+# certificate) and render a template from both.
 #
 # usage: CONFINIT=build-static/confinit SRCDIR=. bash tests/static/run.sh
 : "${CONFINIT:?CONFINIT must name the static confinit}"
@@ -14,6 +15,9 @@ export HELPERS=${HELPERS:-/nonexistent} # lib.bash wants it; unused here
 . "$SRCDIR/tests/integration/lib/netsrc.bash"
 
 BUSYBOX=/bin/busybox
+# Not root: the same namespaces inside a user namespace.
+USERNS=()
+[[ $(id -u) == 0 ]] || USERNS=(--user --map-root-user)
 D=$T_DIR
 mkdir -p "$D/pki" "$D/www"
 
@@ -39,8 +43,9 @@ inroot() {
 	OUT=$D/out.$T_SEQ
 	ERR=$D/err.$T_SEQ
 	env -i "$@" "$(command -v timeout)" -s KILL 20 \
-	    "$(command -v unshare)" --pid --fork --kill-child --mount \
-	    --root="$R" --wd=/ /confinit "${ARGS[@]}" >"$OUT" 2>"$ERR" </dev/null
+	    "$(command -v unshare)" "${USERNS[@]}" --pid --fork --kill-child \
+	    --mount --root="$R" --wd=/ /confinit "${ARGS[@]}" \
+	    >"$OUT" 2>"$ERR" </dev/null
 	RC=$?
 }
 
@@ -68,9 +73,15 @@ expect_true "the root has no /dev, no /proc, no resolv.conf" \
 		    -out srv.csr -subj "/CN=tls.test" &&
 		printf 'subjectAltName=DNS:tls.test\n' >srv.ext &&
 		openssl x509 -req -in srv.csr -CA ca.pem -CAkey ca.key \
-		    -CAcreateserial -out srv.pem -days 2 -extfile srv.ext
+		    -CAcreateserial -out srv.pem -days 2 -extfile srv.ext &&
+		openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 \
+		    -nodes -keyout cli.key -out cli.csr \
+		    -subj "/CN=confinit client" &&
+		printf 'extendedKeyUsage=clientAuth\n' >cli.ext &&
+		openssl x509 -req -in cli.csr -CA ca.pem -CAkey ca.key \
+		    -CAcreateserial -out cli.pem -days 2 -extfile cli.ext
 ) 2>/dev/null
-expect_true "pki: made by openssl" test -s "$D/pki/srv.pem"
+expect_true "pki: made by openssl" test -s "$D/pki/srv.pem" -a -s "$D/pki/cli.pem"
 
 printf 'db:\n  host: plain-host\n' >"$D/www/app.yaml"
 printf 'db:\n  password: tls-secret\n' >"$D/www/tls.yaml"
@@ -78,6 +89,9 @@ httpd_start plain "$D/www"
 PLAIN=$HTTPD_PORT
 httpd_start tls "$D/www" --cert "$D/pki/srv.pem" --key "$D/pki/srv.key"
 TLS=$HTTPD_PORT
+httpd_start mtls "$D/www" --cert "$D/pki/srv.pem" --key "$D/pki/srv.key" \
+    --client-ca "$D/pki/ca.pem"
+MTLS=$HTTPD_PORT
 
 # config ROOT TLS_BLOCK: a config with the http:// and https:// sources,
 # by name, and one template over both; the app prints the result.
@@ -122,6 +136,18 @@ for bundle in /etc/ssl/certs/ca-certificates.crt \
 	expect_eq "https:// verified with the bundle found at $bundle" \
 	    "0 $WANT" "$RC $(cat "$OUT")"
 done
+
+# A server that wants a client certificate (an EC key, PKCS#8 PEM).
+newroot mtls
+cp "$D/pki/ca.pem" "$D/pki/cli.pem" "$D/pki/cli.key" "$R/t/"
+TLS=$MTLS config "{ca: /t/ca.pem, cert: /t/cli.pem, key: /t/cli.key}"
+ARGS=(--config /etc/confinit.yaml -- /busybox cat /out/app.conf)
+inroot
+expect_eq "https:// with a client certificate (tls.cert, tls.key)" \
+    "0 $WANT" "$RC $(cat "$OUT")"
+TLS=$MTLS config "{ca: /t/ca.pem}"
+inroot
+expect_eq "client certificate missing: exit 4" 4 "$RC"
 
 newroot noca
 config "{}"
