@@ -179,17 +179,25 @@ def confinit_argvs(text):
     """Each confinit command line of a shell block, as its arguments."""
     joined = re.sub(r"\\\n", " ", text)
     for line in joined.split("\n"):
-        line = re.sub(r"^\s*\$\s+", "", line.split(" #")[0])
-        for cmd in re.split(r"&&|\|\||[;|&]", line):
-            try:
-                words = shlex.split(cmd)
-            except ValueError:
-                continue
-            while words and (re.match(r"^[A-Za-z_][A-Za-z0-9_]*=", words[0])
-                             or words[0] in ("exec", "sudo", "env")):
-                words.pop(0)
-            if words and os.path.basename(words[0]) == "confinit":
-                yield words[1:]
+        line = re.sub(r"^\s*\$\s+", "", line)
+        lex = shlex.shlex(line, posix=True, punctuation_chars=";&|()<>")
+        lex.whitespace_split = True
+        try:
+            tokens = list(lex)
+        except ValueError:
+            continue
+        words = []
+        for tok in tokens + [";"]:
+            if tok and set(tok) <= set(";&|()<>"):
+                while words and (re.match(r"^[A-Za-z_][A-Za-z0-9_]*=",
+                                          words[0]) or
+                                 words[0] in ("exec", "sudo", "env")):
+                    words.pop(0)
+                if words and os.path.basename(words[0]) == "confinit":
+                    yield words[1:]
+                words = []
+            else:
+                words.append(tok)
 
 
 def check_argv(args):
