@@ -43,7 +43,8 @@ names are kept: a source that cannot be reached just ends at the startup
 timeout. Templates created empty are not themselves checked; inline
 `contents` and `env` values are parsed.
 
-Also: every key of src/config.c's key tables is named in
+Also: every relative link of those pages points to a file that exists;
+every key of src/config.c's key tables is named in
 docs/configuration.md, and every option of `confinit --help` and every
 CONFINIT_*/TINI_* variable of src/cli.c in configuration.md or init.md.
 
@@ -301,6 +302,20 @@ def coverage():
     return missing
 
 
+def broken_links(path):
+    """Relative links of a .md file whose target does not exist."""
+    with open(path, encoding="utf-8") as f:
+        text = re.sub(r"```.*?```", "", f.read(), flags=re.S)
+    bad = []
+    for target in re.findall(r"\]\(([^)\s]+)\)", text):
+        if re.match(r"^[a-z]+:", target) or target.startswith("#"):
+            continue
+        rel = target.split("#")[0]
+        if not os.path.exists(os.path.join(os.path.dirname(path), rel)):
+            bad.append(target)
+    return bad
+
+
 def main():
     files = [os.path.join(SRCDIR, "README.md")]
     for d, pat in (("docs", r".*\.md$"), ("examples", None)):
@@ -317,6 +332,9 @@ def main():
             return 1
         for path in files:
             rel = os.path.relpath(path, SRCDIR)
+            for target in broken_links(path):
+                failed += 1
+                print("FAIL %s: link to a missing file: %s" % (rel, target))
             for n, (line, lang, mark, text) in enumerate(blocks(path)):
                 work = os.path.join(tmp, "%s.%d" % (rel.replace("/", "_"), n))
                 os.makedirs(work)
