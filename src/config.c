@@ -1150,6 +1150,11 @@ config_free(struct config *c)
 static int
 config_yaml_error(struct config_ctx *x, yaml_parser_t *p)
 {
+	/* libyaml leaves some failed allocations without an error code
+	 * or a problem: errno says it. */
+	if (p->error == YAML_MEMORY_ERROR ||
+	    (p->problem == NULL && errno == ENOMEM))
+		return cerr_set(x->err, "%s: out of memory", x->name);
 	return cerr_set(x->err, "%s:%zu:%zu: %s%s%s", x->name,
 	    p->problem_mark.line + 1, p->problem_mark.column + 1,
 	    p->problem != NULL ? p->problem : "parse error",
@@ -1175,6 +1180,7 @@ config_parse(struct config_ctx *x, const char *data, size_t len,
 		return cerr_set(x->err, "%s: out of memory", x->name);
 	}
 	yaml_parser_set_input_string(&parser, (const unsigned char *)data, len);
+	errno = 0;
 	if (!yaml_parser_load(&parser, &doc)) {
 		config_yaml_error(x, &parser);
 		goto out;
@@ -1183,6 +1189,7 @@ config_parse(struct config_ctx *x, const char *data, size_t len,
 	x->doc = &doc;
 	root = yaml_document_get_root_node(&doc);
 	if (root != NULL) {
+		errno = 0;
 		if (!yaml_parser_load(&parser, &next)) {
 			config_yaml_error(x, &parser);
 			goto out;

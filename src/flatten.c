@@ -1,5 +1,6 @@
 /* YAML, JSON, .properties and KEY=VALUE documents -> flat key/value maps,
  * for the file source and the HTTP source. */
+#include <errno.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -222,12 +223,14 @@ flatten_yaml(const char *name, const char *data, size_t len, struct kv *kv,
 	if (!yaml_parser_initialize(&parser))
 		return cerr_set(err, "%s: out of memory", name);
 	yaml_parser_set_input_string(&parser, (const unsigned char *)data, len);
+	errno = 0;
 	if (!yaml_parser_load(&parser, &doc))
 		goto parse_error;
 	have_doc = true;
 	root = yaml_document_get_root_node(&doc);
 	if (root != NULL) {
 		/* A second document is an error, not silently dropped. */
+		errno = 0;
 		if (!yaml_parser_load(&parser, &next))
 			goto parse_error;
 		have_next = true;
@@ -252,7 +255,10 @@ flatten_yaml(const char *name, const char *data, size_t len, struct kv *kv,
 	r = 0;
 	goto out;
 parse_error:
-	if (parser.context != NULL)
+	if (parser.error == YAML_MEMORY_ERROR ||
+	    (parser.problem == NULL && errno == ENOMEM))
+		cerr_set(err, "%s: out of memory", name);
+	else if (parser.context != NULL)
 		cerr_set(err, "%s:%zu:%zu: %s %s", name,
 		    parser.problem_mark.line + 1,
 		    parser.problem_mark.column + 1, parser.problem,

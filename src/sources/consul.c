@@ -298,7 +298,13 @@ consul_parse_kv(const char *name, const char *prefix, const char *body,
 	int r = -1;
 
 	*out = NULL;
+	errno = 0;
 	root = json_loadb(body, len, 0, &jerr);
+	if (root == NULL && (errno == ENOMEM || json_error_code(&jerr) ==
+						    json_error_out_of_memory)) {
+		cerr_set(err, "%s: out of memory", name);
+		goto out;
+	}
 	if (root == NULL) {
 		cerr_set(err, "%s:%d:%d: %s", name, jerr.line, jerr.column,
 		    jerr.text);

@@ -1,5 +1,6 @@
 /* The etcd v3 source: a range through the JSON gateway, then one streaming
  * watch from the next revision; reconnects resume where it stopped. */
+#include <errno.h>
 #include <jansson.h>
 #include <mbedtls/base64.h>
 #include <stdlib.h>
@@ -158,8 +159,15 @@ static json_t *
 etcd_json(const char *body, size_t len, struct cerr *err)
 {
 	json_error_t je;
-	json_t *root = json_loadb(body, len, 0, &je);
+	json_t *root;
 
+	errno = 0;
+	root = json_loadb(body, len, 0, &je);
+	if (root == NULL && (errno == ENOMEM || json_error_code(&je) ==
+						    json_error_out_of_memory)) {
+		cerr_set(err, "out of memory");
+		return NULL;
+	}
 	if (root == NULL) {
 		cerr_set(err, "bad JSON at %d:%d: %s", je.line, je.column,
 		    je.text);

@@ -1057,8 +1057,15 @@ funcs_json_parse(struct tarena *a, const char *s, size_t n, struct tval *out,
 		snprintf(err, errlen, "unexpected end of JSON input");
 		return -1;
 	}
+	errno = 0;
 	j = json_loadb(s, n,
 	    JSON_DECODE_ANY | JSON_DECODE_INT_AS_REAL | JSON_ALLOW_NUL, &jerr);
+	/* jansson reports some failed allocations as syntax errors. */
+	if (j == NULL && (errno == ENOMEM || json_error_code(&jerr) ==
+						 json_error_out_of_memory)) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
 	if (j == NULL) {
 		snprintf(err, errlen, "invalid JSON: %s at line %d column %d",
 		    jerr.text, jerr.line, jerr.column);

@@ -711,6 +711,10 @@ yaml_next(struct yaml_in *y, yaml_event_t *ev)
 {
 	if (yaml_parser_parse(&y->p, ev))
 		return 0;
+	if (y->p.error == YAML_MEMORY_ERROR) {
+		snprintf(y->err, sizeof(y->err), "yaml: out of memory");
+		return -1;
+	}
 	snprintf(y->err, sizeof(y->err), "yaml: line %zu: %s",
 	    y->p.problem_mark.line + 1,
 	    y->p.problem ? y->p.problem : "syntax error");
@@ -832,7 +836,8 @@ fn_parse_yaml(struct tmpl_call *c, size_t argc, const struct tval *argv,
 		return 0;
 	}
 	*ret = tval_nil();
-	yaml_parser_initialize(&y.p);
+	if (!yaml_parser_initialize(&y.p))
+		return tmpl_call_fail(c, "parseYAML: out of memory");
 	yaml_parser_set_input_string(&y.p, (const unsigned char *)s, n);
 	for (;;) {
 		if (yaml_next(&y, &ev) < 0)
@@ -880,8 +885,12 @@ yaml_scalar(yaml_emitter_t *e, const char *s, size_t n,
 {
 	yaml_event_t ev;
 
-	yaml_scalar_event_initialize(&ev, NULL, NULL, (yaml_char_t *)s, (int)n,
-	    1, 1, style);
+	/* The event copies s: it can run out of memory. */
+	if (!yaml_scalar_event_initialize(&ev, NULL, NULL, (yaml_char_t *)s,
+		(int)n, 1, 1, style)) {
+		e->error = YAML_MEMORY_ERROR;
+		return -1;
+	}
 	return yaml_emitter_emit(e, &ev) ? 0 : -1;
 }
 
@@ -967,8 +976,11 @@ yaml_emit_map(yaml_emitter_t *e, struct tval v, int depth)
 			order[j - 1] = tmp;
 		}
 	}
-	yaml_mapping_start_event_initialize(&ev, NULL, NULL, 1,
-	    YAML_BLOCK_MAPPING_STYLE);
+	if (!yaml_mapping_start_event_initialize(&ev, NULL, NULL, 1,
+		YAML_BLOCK_MAPPING_STYLE)) {
+		e->error = YAML_MEMORY_ERROR;
+		goto out;
+	}
 	if (!yaml_emitter_emit(e, &ev))
 		goto out;
 	for (i = 0; i < m->len; i++) {
@@ -1024,8 +1036,11 @@ yaml_emit(yaml_emitter_t *e, struct tval v, int depth)
 	case TV_STRING:
 		return yaml_string(e, v.u.s.p, v.u.s.len);
 	case TV_LIST:
-		yaml_sequence_start_event_initialize(&ev, NULL, NULL, 1,
-		    YAML_BLOCK_SEQUENCE_STYLE);
+		if (!yaml_sequence_start_event_initialize(&ev, NULL, NULL, 1,
+			YAML_BLOCK_SEQUENCE_STYLE)) {
+			e->error = YAML_MEMORY_ERROR;
+			return -1;
+		}
 		if (!yaml_emitter_emit(e, &ev))
 			return -1;
 		for (i = 0; i < v.u.list->len; i++) {
@@ -1059,7 +1074,8 @@ fn_to_yaml(struct tmpl_call *c, size_t argc, const struct tval *argv,
 	size_t n;
 	int ok;
 
-	yaml_emitter_initialize(&e);
+	if (!yaml_emitter_initialize(&e))
+		return tmpl_call_fail(c, "toYAML: out of memory");
 	yaml_emitter_set_output(&e, yaml_write, &b);
 	yaml_emitter_set_unicode(&e, 1);
 	yaml_stream_start_event_initialize(&ev, YAML_UTF8_ENCODING);
@@ -1072,11 +1088,14 @@ fn_to_yaml(struct tmpl_call *c, size_t argc, const struct tval *argv,
 	yaml_stream_end_event_initialize(&ev);
 	ok = ok && yaml_emitter_emit(&e, &ev);
 	ok = ok && yaml_emitter_flush(&e);
-	yaml_emitter_delete(&e);
 	if (!ok) {
 		buf_free(&b);
-		return tmpl_call_fail(c, "toYAML: cannot encode the value");
+		ok = e.error == YAML_MEMORY_ERROR;
+		yaml_emitter_delete(&e);
+		return tmpl_call_fail(c, "toYAML: %s",
+		    ok ? "out of memory" : "cannot encode the value");
 	}
+	yaml_emitter_delete(&e);
 	n = b.len;
 	s = funcs_trim_space(b.data ? b.data : "", &n);
 	*ret = tval_str_copy(tmpl_call_arena(c), s, n);
