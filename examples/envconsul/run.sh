@@ -15,7 +15,7 @@ consul_pid= ci_pid=
 cleanup() {
 	rc=$?
 	if [ -n "$ci_pid" ]; then kill -TERM "$ci_pid"; wait "$ci_pid" || :; fi
-	if [ -n "$consul_pid" ]; then kill "$consul_pid"; wait "$consul_pid" || :; fi
+	if [ -n "$consul_pid" ]; then kill "$consul_pid"; wait "$consul_pid" 2>/dev/null || :; fi
 	rm -rf "$work"
 	exit $rc
 }

@@ -16,7 +16,7 @@ etcd_pid= ci_pid=
 cleanup() {
 	rc=$?
 	if [ -n "$ci_pid" ]; then kill -TERM "$ci_pid"; wait "$ci_pid" || :; fi
-	if [ -n "$etcd_pid" ]; then kill "$etcd_pid"; wait "$etcd_pid" || :; fi
+	if [ -n "$etcd_pid" ]; then kill "$etcd_pid"; wait "$etcd_pid" 2>/dev/null || :; fi
 	rm -rf "$work"
 	exit $rc
 }

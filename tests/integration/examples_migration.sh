@@ -6,7 +6,7 @@
 # under /shop, confd's prefix) and passes haproxy -c as its check; the
 # consul-template one reads the Consul stand-in (tests/consul-standin, not
 # Consul). Then, live: an etcd change re-renders haproxy.cfg and a value
-# haproxy -c refuses is not written.
+# haproxy -c refuses is not written. Last, the example's run.sh passes.
 . "$(dirname "$0")/lib/lib.bash"
 . "$(dirname "$0")/lib/etcd.bash"
 . "$(dirname "$0")/lib/netsrc.bash"
@@ -18,25 +18,15 @@ if ! command -v haproxy >/dev/null; then
 	exit 0
 fi
 
-# The same keys as examples/migration/README.md puts.
+# The keys of examples/migration/keys/ (run.sh puts the same).
 etcd_start e1
-etcd_put /shop/frontend/bind "127.0.0.1:8443"
-etcd_put /shop/frontend/timeout 20s
-etcd_put /shop/frontend/headers/X-Served-By confinit
-etcd_put /shop/backends/web1/addr 10.0.0.11:8080
-etcd_put /shop/backends/web2/addr 10.0.0.12:8080
-etcd_put /shop/backends/web2/weight 50
+while read -r k v; do etcd_put "$k" "$v"; done <"$EX/keys/etcd.txt"
 etcd_put /other/backends/nope/addr 10.9.9.9:1
 
 consul_start c1
-for kv in service/shop/name=shop service/shop/workers=8 \
-    service/shop/db/hosts/a=db-1.internal:5432 \
-    service/shop/db/hosts/b=db-2.internal:5432 \
-    service/shop/db/user=shop service/shop/db/pool=15 \
-    service/shop/features/checkout/v2=true \
-    service/shop/features/search=0 service/other/x=y; do
-	consul_put "$CONSUL_PORT" "${kv%%=*}" "${kv#*=}"
-done
+while read -r k v; do consul_put "$CONSUL_PORT" "$k" "$v"; done \
+    <"$EX/keys/consul.txt"
+consul_put "$CONSUL_PORT" service/other/x y
 
 export ETCD_ENDPOINTS=$ETCD_EP CONSUL_HTTP_ADDR=127.0.0.1:$CONSUL_PORT
 export HAPROXY_DIR=$T_DIR/haproxy SHOP_DIR=$T_DIR/shop
@@ -88,4 +78,10 @@ expect_true "live: haproxy keeps serving" alive "$APP"
 kill -TERM "$CI_PID"
 ci_wait 15
 expect_true "live: SIGTERM stops haproxy and confinit" gone "$APP"
+
+rc=0
+env -u ETCD_ENDPOINTS -u CONSUL_HTTP_ADDR sh "$EX/run.sh" "$CONFINIT" \
+    >"$T_DIR/run.out" 2>&1 || rc=$?
+expect_eq "examples/migration/run.sh passes ($(tail -c 300 "$T_DIR/run.out" |
+    tr '\n' '|'))" 0 "$rc"
 finish
