@@ -38,11 +38,10 @@ alloc_fails(void)
 	return alloc_count++ == alloc_fail_at;
 }
 
-void *
-malloc(size_t n)
+/* Counts a new block p, or sets errno for a failed one; returns p. */
+static void *
+alloc_note(void *p)
 {
-	void *p = alloc_fails() ? NULL : __libc_malloc(n);
-
 	if (p != NULL)
 		alloc_live++;
 	else
@@ -51,15 +50,15 @@ malloc(size_t n)
 }
 
 void *
+malloc(size_t n)
+{
+	return alloc_note(alloc_fails() ? NULL : __libc_malloc(n));
+}
+
+void *
 calloc(size_t n, size_t size)
 {
-	void *p = alloc_fails() ? NULL : __libc_calloc(n, size);
-
-	if (p != NULL)
-		alloc_live++;
-	else
-		errno = ENOMEM;
-	return p;
+	return alloc_note(alloc_fails() ? NULL : __libc_calloc(n, size));
 }
 
 void *
@@ -134,11 +133,7 @@ posix_memalign(void **out, size_t align, size_t n)
 void *
 aligned_alloc(size_t align, size_t n)
 {
-	void *p = alloc_fails() ? NULL : __libc_memalign(align, n);
-
-	if (p != NULL)
-		alloc_live++;
-	return p;
+	return alloc_note(alloc_fails() ? NULL : __libc_memalign(align, n));
 }
 
 /* The cases: configurations. */
