@@ -22,9 +22,24 @@ etcd_cleanup() {
 }
 trap etcd_cleanup EXIT
 
-# etcd_free_port: prints a TCP port nobody listens on now.
+# etcd_free_port: prints a TCP port nobody listens on now. Nodes restart on
+# their ports, so the port comes from below the ephemeral range: a port the
+# kernel hands out (bind 0) can be taken by any client's connection while the
+# node is down ("bind: address already in use", seen under load).
 etcd_free_port() {
-	python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
+	python3 -c '
+import random, socket
+lo = int(open("/proc/sys/net/ipv4/ip_local_port_range").read().split()[0])
+for _ in range(500):
+    port = random.randrange(10000, lo) if lo > 11000 else 0
+    s = socket.socket()
+    try:
+        s.bind(("127.0.0.1", port))
+    except OSError:
+        continue
+    print(s.getsockname()[1])
+    break
+'
 }
 
 # etcd_node NAME [CLUSTER]: picks the ports of node NAME (once).
