@@ -31,7 +31,8 @@ typedef int (*tmpl_fn)(struct tmpl_call *c, size_t argc,
  * Go's text/template converts arguments before the call, and fails with
  * Go's message at the argument ("expected integer; found 2.5", "wrong type
  * for value; expected string; got int"), so the function can read
- * argv[i].u.s / .u.i directly. NULL: no checks (the function does its own).
+ * argv[i].u.s / .u.i directly. NULL: no checks (the function does its own);
+ * never "" (a function without parameters has NULL).
  * op is a constant the function reads with tmpl_call_op(), so that one
  * function can serve several entries (add, sub, ...).
  */

@@ -33,11 +33,10 @@ static int
 fn_key(struct tmpl_call *c, size_t argc, const struct tval *argv,
     struct tval *ret)
 {
-	const char *s, *key, *v;
-	size_t n;
+	const char *s = argv[0].u.s.p;
+	size_t n = argv[0].u.s.len;
+	const char *key, *v;
 
-	s = argv[0].u.s.p;
-	n = argv[0].u.s.len;
 	*ret = tval_str("");
 	if (n == 0)
 		return 0;
@@ -55,11 +54,9 @@ static int
 fn_key_exists(struct tmpl_call *c, size_t argc, const struct tval *argv,
     struct tval *ret)
 {
-	const char *s;
-	size_t n;
+	const char *s = argv[0].u.s.p;
+	size_t n = argv[0].u.s.len;
 
-	s = argv[0].u.s.p;
-	n = argv[0].u.s.len;
 	*ret = tval_bool(n > 0 && tmpl_call_kv_get(c, key_path(s)) != NULL);
 	return 0;
 }
@@ -255,9 +252,9 @@ static int
 fn_env(struct tmpl_call *c, size_t argc, const struct tval *argv,
     struct tval *ret)
 {
-	const char *s, *v;
+	const char *s = argv[0].u.s.p;
+	const char *v;
 
-	s = argv[0].u.s.p;
 	v = tmpl_call_getenv(c, s);
 	*ret = tval_str(v != NULL ? v : "");
 	return 0;
@@ -279,9 +276,9 @@ static int
 fn_must_env(struct tmpl_call *c, size_t argc, const struct tval *argv,
     struct tval *ret)
 {
-	const char *s, *v;
+	const char *s = argv[0].u.s.p;
+	const char *v;
 
-	s = argv[0].u.s.p;
 	v = tmpl_call_getenv(c, s);
 	if (v == NULL || *v == '\0')
 		return tmpl_call_fail(c,
@@ -295,15 +292,13 @@ static int
 fn_file(struct tmpl_call *c, size_t argc, const struct tval *argv,
     struct tval *ret)
 {
+	const char *path = argv[0].u.s.p;
+	size_t n = argv[0].u.s.len;
 	struct buf b = {.cap = FILE_MAX};
 	char chunk[16384], msg[256];
-	const char *path;
-	size_t n;
 	ssize_t r;
 	int fd, rc = -1;
 
-	path = argv[0].u.s.p;
-	n = argv[0].u.s.len;
 	*ret = tval_str("");
 	if (n == 0)
 		return 0;
@@ -415,15 +410,14 @@ static int
 fn_indent(struct tmpl_call *c, size_t argc, const struct tval *argv,
     struct tval *ret)
 {
+	int64_t spaces = argv[0].u.i;
+	const char *s = argv[1].u.s.p;
+	size_t n = argv[1].u.s.len;
 	struct buf b = {0};
-	const char *s;
-	int64_t spaces, k;
-	size_t n, i;
+	int64_t k;
+	size_t i;
 	bool sp = true;
 
-	spaces = argv[0].u.i;
-	s = argv[1].u.s.p;
-	n = argv[1].u.s.len;
 	if (spaces < 0)
 		return tmpl_call_fail(c,
 		    "indent value must be a positive integer");
@@ -444,11 +438,9 @@ static int
 fn_trim_space(struct tmpl_call *c, size_t argc, const struct tval *argv,
     struct tval *ret)
 {
-	const char *s;
-	size_t n;
+	const char *s = argv[0].u.s.p;
+	size_t n = argv[0].u.s.len;
 
-	s = argv[0].u.s.p;
-	n = argv[0].u.s.len;
 	s = funcs_trim_space(s, &n);
 	*ret = tval_str_copy(tmpl_call_arena(c), s, n);
 	return 0;
@@ -504,12 +496,10 @@ static int
 fn_parse_json(struct tmpl_call *c, size_t argc, const struct tval *argv,
     struct tval *ret)
 {
+	const char *s = argv[0].u.s.p;
+	size_t n = argv[0].u.s.len;
 	char err[512];
-	const char *s;
-	size_t n;
 
-	s = argv[0].u.s.p;
-	n = argv[0].u.s.len;
 	if (n == 0) {
 		*ret = tval_map_new(tmpl_call_arena(c));
 		return 0;
@@ -823,14 +813,13 @@ static int
 fn_parse_yaml(struct tmpl_call *c, size_t argc, const struct tval *argv,
     struct tval *ret)
 {
+	const char *s = argv[0].u.s.p;
+	size_t n = argv[0].u.s.len;
 	struct yaml_in y = {.a = tmpl_call_arena(c)};
 	yaml_event_t ev;
-	const char *s;
-	size_t n, i;
+	size_t i;
 	int rc = -1;
 
-	s = argv[0].u.s.p;
-	n = argv[0].u.s.len;
 	if (n == 0) {
 		*ret = tval_map_new(y.a);
 		return 0;
@@ -1222,16 +1211,14 @@ static int
 fn_regex_match(struct tmpl_call *c, size_t argc, const struct tval *argv,
     struct tval *ret)
 {
+	const char *re = argv[0].u.s.p;
+	size_t rn = argv[0].u.s.len;
+	const char *s = argv[1].u.s.p;
+	size_t n = argv[1].u.s.len;
 	pcre2_match_data *md;
 	pcre2_code *code;
-	const char *re, *s;
-	size_t rn, n;
 	int rc;
 
-	re = argv[0].u.s.p;
-	rn = argv[0].u.s.len;
-	s = argv[1].u.s.p;
-	n = argv[1].u.s.len;
 	if ((code = re_compile(c, re, rn)) == NULL)
 		return -1;
 	md = pcre2_match_data_create_from_pattern(code, NULL);
@@ -1328,20 +1315,19 @@ static int
 fn_regex_replace_all(struct tmpl_call *c, size_t argc, const struct tval *argv,
     struct tval *ret)
 {
-	const char *re, *tpl, *s;
-	size_t rn, tn, n, last = 0, pos = 0, w;
+	const char *re = argv[0].u.s.p;
+	size_t rn = argv[0].u.s.len;
+	const char *tpl = argv[1].u.s.p;
+	size_t tn = argv[1].u.s.len;
+	const char *s = argv[2].u.s.p;
+	size_t n = argv[2].u.s.len;
+	size_t last = 0, pos = 0, w;
 	struct buf b = {0};
 	pcre2_match_data *md;
 	pcre2_code *code;
 	PCRE2_SIZE *ov;
 	int rc;
 
-	re = argv[0].u.s.p;
-	rn = argv[0].u.s.len;
-	tpl = argv[1].u.s.p;
-	tn = argv[1].u.s.len;
-	s = argv[2].u.s.p;
-	n = argv[2].u.s.len;
 	if ((code = re_compile(c, re, rn)) == NULL)
 		return -1;
 	md = pcre2_match_data_create_from_pattern(code, NULL);
@@ -1377,16 +1363,14 @@ static int
 fn_replace_all(struct tmpl_call *c, size_t argc, const struct tval *argv,
     struct tval *ret)
 {
-	const char *f, *t, *s;
-	size_t fn, tn, n;
+	const char *f = argv[0].u.s.p;
+	size_t fn = argv[0].u.s.len;
+	const char *t = argv[1].u.s.p;
+	size_t tn = argv[1].u.s.len;
+	const char *s = argv[2].u.s.p;
+	size_t n = argv[2].u.s.len;
 	struct buf b = {0};
 
-	f = argv[0].u.s.p;
-	fn = argv[0].u.s.len;
-	t = argv[1].u.s.p;
-	tn = argv[1].u.s.len;
-	s = argv[2].u.s.p;
-	n = argv[2].u.s.len;
 	funcs_replace(&b, s, n, f, fn, t, tn, -1);
 	*ret = funcs_str_buf(c, &b);
 	return 0;
@@ -1427,13 +1411,11 @@ static int
 fn_split(struct tmpl_call *c, size_t argc, const struct tval *argv,
     struct tval *ret)
 {
-	const char *sep, *s;
-	size_t sn, n;
+	const char *sep = argv[0].u.s.p;
+	size_t sn = argv[0].u.s.len;
+	const char *s = argv[1].u.s.p;
+	size_t n = argv[1].u.s.len;
 
-	sep = argv[0].u.s.p;
-	sn = argv[0].u.s.len;
-	s = argv[1].u.s.p;
-	n = argv[1].u.s.len;
 	s = funcs_trim_space(s, &n);
 	if (n == 0) {
 		*ret = tval_list_new(tmpl_call_arena(c));
