@@ -11,6 +11,9 @@
 #include "template/value.h"
 #include "xmalloc.h"
 
+/* The longest string a function builds (as printf's cap), in bytes. */
+#define FUNCS_MAX_STRING (64 << 20)
+
 /* Results of the strconv-like parsers. */
 #define FUNCS_OK 0
 #define FUNCS_ESYNTAX (-1) /* "invalid syntax" */

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/param.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -410,21 +411,32 @@ static int
 fn_indent(struct tmpl_call *c, size_t argc, const struct tval *argv,
     struct tval *ret)
 {
+	static const char pad[64] = "                                "
+				    "                                ";
 	int64_t spaces = argv[0].u.i;
 	const char *s = argv[1].u.s.p;
-	size_t n = argv[1].u.s.len;
+	size_t n = argv[1].u.s.len, lines = 0, i, k;
 	struct buf b = {0};
-	int64_t k;
-	size_t i;
 	bool sp = true;
 
 	if (spaces < 0)
 		return tmpl_call_fail(c,
 		    "indent value must be a positive integer");
 	for (i = 0; i < n; i++) {
+		lines += sp && s[i] != '\n';
+		sp = s[i] == '\n';
+	}
+	/* A huge N would build gigabytes before the output limit saw it. */
+	if (lines > 0 && (n > FUNCS_MAX_STRING ||
+			     (uint64_t)spaces > (FUNCS_MAX_STRING - n) / lines))
+		return tmpl_call_fail(c, "indent: result larger than %d bytes",
+		    FUNCS_MAX_STRING);
+	sp = true;
+	for (i = 0; i < n; i++) {
 		if (sp && s[i] != '\n') {
-			for (k = 0; k < spaces; k++)
-				buf_puts(&b, " ");
+			for (k = 0; k < (size_t)spaces; k += sizeof(pad))
+				buf_append(&b, pad,
+				    MIN(sizeof(pad), (size_t)spaces - k));
 		}
 		buf_append(&b, &s[i], 1);
 		sp = s[i] == '\n';

@@ -282,6 +282,12 @@ test_strings(void **state)
 	static const struct tcase cases[] = {
 	    {"{{indent 2 \"a\\nb\\n\\nc\"}}", "  a\n  b\n\n  c"},
 	    {"{{\"x\" | indent 0}}", "x"},
+	    {"{{indent 70 \"a\" | len}} {{indent 1e2 \"\\nb\" | len}}",
+		"71 102"},
+	    /* A huge N fails at once instead of building gigabytes. */
+	    {"{{indent 100000000 \"b\"}}",
+		"~error calling indent: indent: result larger than 67108864 "
+		"bytes"},
 	    {"{{indent -1 \"a\"}}",
 		"~error calling indent: indent value must be a positive "
 		"integer"},
