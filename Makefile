@@ -22,7 +22,7 @@ FUZZ      ?= build-fuzz
 FUZZ_SECONDS ?= 60
 
 .PHONY: all deps build test test-release test-asan test-valgrind demo bench \
-	fuzz clean static test-static
+	fuzz clean static static-deps test-static test-docker
 
 all: build
 
@@ -38,9 +38,12 @@ build: deps
 test: deps test-release test-asan test-static
 
 # A fully static confinit in $(STATIC)/confinit (stripped).
-static:
+# Its libraries alone (Dockerfile.shim builds them in a layer of their own).
+static-deps:
 	@sh tests/deps.sh $(STATIC_PACKAGES)
 	@JOBS=$(JOBS) sh static/build-deps.sh $(STATIC)/deps
+
+static: static-deps
 	@cmake -S . -B $(STATIC) -DCMAKE_TOOLCHAIN_FILE=static/musl.cmake \
 		-DCONFINIT_DEPS_PREFIX=$(abspath $(STATIC))/deps/prefix \
 		-DCONFINIT_STATIC=ON -DCMAKE_BUILD_TYPE=MinSizeRel \
@@ -80,6 +83,14 @@ test-valgrind: build
 		elif [ $$rc != 0 ]; then echo "failed: $$t"; fail=1; \
 		else echo "clean: $$t"; fi; \
 	done; exit $$fail
+
+# Dockerfile.shim, a test image and examples/dropin through a private
+# dockerd, against an etcd on the host (root; minutes; not in make test).
+# Its Docker data root and the debootstrapped debian:bookworm are cached in
+# $(DOCKER_BUILD).
+DOCKER_BUILD ?= build-docker
+test-docker:
+	@bash tests/docker/run.sh $(DOCKER_BUILD)
 
 demo: build
 	@sh examples/demo/run.sh $(BUILD)/confinit
