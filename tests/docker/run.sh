@@ -164,6 +164,7 @@ expect_eq "the shim image holds only /confinit" confinit \
 	"$(tr '\n' ' ' <"$T/shim-files" | sed 's/ $//')"
 dk save confinit | tar -xO --wildcards '*/layer.tar' | tar -xiO confinit \
 	>"$T/confinit"
+chmod +x "$T/confinit"
 kind=$(file -b "$T/confinit")
 [[ $kind == *"statically linked"* || $kind == *"static-pie linked"* ]] &&
 	pass "/confinit is static ($(stat -c %s "$T/confinit") bytes)" ||
