@@ -37,12 +37,13 @@ build: deps
 
 test: deps test-release test-asan test-static
 
-# A fully static confinit in $(STATIC)/confinit (stripped).
-# Its libraries alone (Dockerfile.shim builds them in a layer of their own).
+# The static binary's libraries alone (Dockerfile.shim builds them in a
+# layer of their own, so that a source change does not rebuild them).
 static-deps:
 	@sh tests/deps.sh $(STATIC_PACKAGES)
 	@JOBS=$(JOBS) sh static/build-deps.sh $(STATIC)/deps
 
+# A fully static confinit in $(STATIC)/confinit (stripped).
 static: static-deps
 	@cmake -S . -B $(STATIC) -DCMAKE_TOOLCHAIN_FILE=static/musl.cmake \
 		-DCONFINIT_DEPS_PREFIX=$(abspath $(STATIC))/deps/prefix \
