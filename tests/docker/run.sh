@@ -159,11 +159,11 @@ build() {
 # --- images -------------------------------------------------------------
 build confinit "$SRC" -f "$SRC/Dockerfile.shim"
 # What the image holds: the files of its layers.
-dk save confinit | tar -xO --wildcards '*/layer.tar' | tar -ti >"$T/shim-files"
+dk save -o "$T/shim.tar" confinit
+layers() { tar -xOf "$T/shim.tar" --wildcards '*/layer.tar'; }
 expect_eq "the shim image holds only /confinit" confinit \
-	"$(tr '\n' ' ' <"$T/shim-files" | sed 's/ $//')"
-dk save confinit | tar -xO --wildcards '*/layer.tar' | tar -xiO confinit \
-	>"$T/confinit"
+	"$(layers | tar -ti | tr '\n' ' ' | sed 's/ $//')"
+layers | tar -xiO confinit >"$T/confinit"
 chmod +x "$T/confinit"
 kind=$(file -b "$T/confinit")
 [[ $kind == *"statically linked"* || $kind == *"static-pie linked"* ]] &&
