@@ -192,70 +192,45 @@ cache_entry(json_t *one, struct cerr *err)
 	return kv;
 }
 
-/* Loads and checks the file's outer object; *sources is borrowed.
- * *missing tells a file that does not exist from a bad one. */
-static json_t *
-cache_open(const char *path, json_t **sources, int64_t *saved_at, bool *missing,
+/* Checks the outer object of a cache named name; *sources is borrowed. */
+static int
+cache_check(const char *name, json_t *root, json_t **sources, int64_t *saved_at,
     struct cerr *err)
 {
-	json_t *root, *ver, *at;
-	json_error_t je;
-	struct stat st;
+	json_t *ver = json_object_get(root, "version"),
+	       *at = json_object_get(root, "saved_at");
 
-	if (stat(path, &st) != 0) {
-		*missing = errno == ENOENT;
-		cerr_set(err, "cache %s: %s", path, strerror(errno));
-		return NULL;
-	}
-	if (!S_ISREG(st.st_mode))
-		return cerr_set(err, "cache %s: not a regular file", path),
-		       NULL;
-	if ((root = json_load_file(path, 0, &je)) == NULL) {
-		if (je.line > 0)
-			cerr_set(err, "cache %s:%d:%d: %s", path, je.line,
-			    je.column, je.text);
-		else
-			cerr_set(err, "cache %s: %s", path, je.text);
-		return NULL;
-	}
-	ver = json_object_get(root, "version");
-	at = json_object_get(root, "saved_at");
 	*sources = json_object_get(root, "sources");
 	if (!json_is_integer(ver) || json_integer_value(ver) != CACHE_VERSION ||
-	    !json_is_integer(at) || !json_is_object(*sources)) {
-		json_decref(root);
-		cerr_set(err,
+	    !json_is_integer(at) || !json_is_object(*sources))
+		return cerr_set(err,
 		    "cache %s: not a confinit cache (version %d with "
 		    "saved_at and sources)",
-		    path, CACHE_VERSION);
-		return NULL;
-	}
+		    name, CACHE_VERSION);
 	*saved_at = (int64_t)json_integer_value(at);
-	return root;
+	return 0;
 }
 
-int
-cache_restore(const char *path, struct source *const *src, size_t n,
+/* Gives the sources without data their snapshots from root (all or
+ * nothing). */
+static int
+cache_apply(const char *name, json_t *root, struct source *const *src, size_t n,
     int64_t *saved_at, struct cerr *err)
 {
 	struct kv **got = xcalloc(n + 1, sizeof(*got));
-	json_t *root, *sources, *one;
-	bool missing = false;
+	json_t *sources, *one;
 	size_t i;
 	int rc = -1;
 
-	if ((root = cache_open(path, &sources, saved_at, &missing, err)) ==
-	    NULL) {
-		rc = missing ? 1 : -1;
+	if (cache_check(name, root, &sources, saved_at, err) != 0)
 		goto out;
-	}
 	for (i = 0; i < n; i++) {
 		if (src[i]->snap != NULL)
 			continue;
 		one = json_object_get(sources, src[i]->name);
 		if (one == NULL) {
 			cerr_set(err,
-			    "cache %s holds no snapshot of source %s%s", path,
+			    "cache %s holds no snapshot of source %s%s", name,
 			    src[i]->name,
 			    src[i]->secret ? " (a secret source: "
 					     "startup.cache_secrets keeps it)"
@@ -263,7 +238,7 @@ cache_restore(const char *path, struct source *const *src, size_t n,
 			goto out;
 		}
 		if ((got[i] = cache_entry(one, err)) == NULL) {
-			cerr_prefix(err, "cache %s: source %s", path,
+			cerr_prefix(err, "cache %s: source %s", name,
 			    src[i]->name);
 			goto out;
 		}
@@ -279,6 +254,53 @@ out:
 	for (i = 0; i < n; i++)
 		kv_free(got[i]);
 	free(got);
+	return rc;
+}
+
+/* The load error of jansson, with the position when there is one. */
+static int
+cache_json_error(const char *name, const json_error_t *je, struct cerr *err)
+{
+	if (je->line > 0)
+		return cerr_set(err, "cache %s:%d:%d: %s", name, je->line,
+		    je->column, je->text);
+	return cerr_set(err, "cache %s: %s", name, je->text);
+}
+
+int
+cache_restore_buffer(const char *name, const char *data, size_t len,
+    struct source *const *src, size_t n, int64_t *saved_at, struct cerr *err)
+{
+	json_error_t je;
+	json_t *root;
+	int rc;
+
+	if ((root = json_loadb(data, len, 0, &je)) == NULL)
+		return cache_json_error(name, &je, err);
+	rc = cache_apply(name, root, src, n, saved_at, err);
+	json_decref(root);
+	return rc;
+}
+
+int
+cache_restore(const char *path, struct source *const *src, size_t n,
+    int64_t *saved_at, struct cerr *err)
+{
+	json_error_t je;
+	struct stat st;
+	json_t *root;
+	int rc, e;
+
+	if (stat(path, &st) != 0) {
+		e = errno;
+		cerr_set(err, "cache %s: %s", path, strerror(e));
+		return e == ENOENT ? 1 : -1;
+	}
+	if (!S_ISREG(st.st_mode))
+		return cerr_set(err, "cache %s: not a regular file", path);
+	if ((root = json_load_file(path, 0, &je)) == NULL)
+		return cache_json_error(path, &je, err);
+	rc = cache_apply(path, root, src, n, saved_at, err);
 	json_decref(root);
 	return rc;
 }

@@ -36,6 +36,13 @@ int cache_save(const char *path, struct source *const *src, size_t n,
 int cache_restore(const char *path, struct source *const *src, size_t n,
     int64_t *saved_at, struct cerr *err);
 
+/*
+ * As cache_restore() over the len bytes at data (name in messages);
+ * never returns 1.
+ */
+int cache_restore_buffer(const char *name, const char *data, size_t len,
+    struct source *const *src, size_t n, int64_t *saved_at, struct cerr *err);
+
 /* Formats an age in seconds as "2h5m3s" into out (size n); returns out. */
 const char *cache_age(int64_t seconds, char *out, size_t n);
 
