@@ -171,6 +171,9 @@ kind=$(file -b "$T/confinit")
 	fail "/confinit is not static: $kind"
 expect_eq "the shim image runs on its own (an empty root)" \
 	"$("$T/confinit" --version 2>&1)" "$(dk run --rm confinit --version 2>&1)"
+# The test image has no libc: busybox must be busybox-static's.
+file -b /bin/busybox | grep -q 'statically linked' ||
+	die "/bin/busybox is not static (install busybox-static)"
 mkdir -p "$T/ctx-test"
 cp "$SRC"/tests/docker/image/* /bin/busybox "$T/ctx-test/"
 build confinit-test "$T/ctx-test"
