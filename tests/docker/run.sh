@@ -177,6 +177,17 @@ file -b /bin/busybox | grep -q 'statically linked' ||
 mkdir -p "$T/ctx-test"
 cp "$SRC"/tests/docker/image/* /bin/busybox "$T/ctx-test/"
 build confinit-test "$T/ctx-test"
+# The README's Dockerfile example as it is written, FROM the local
+# debian:bookworm under the slim tag (no registry), with an app and a
+# template that fit it.
+mkdir -p "$T/ctx-readme"
+cp "$SRC"/tests/docker/readme/* "$T/ctx-readme/"
+awk '/^## Use in a Dockerfile/ { s = 1 } s && /^```dockerfile/ { d = 1; next }
+	d && /^```/ { exit } d' "$SRC/README.md" >"$T/ctx-readme/Dockerfile"
+grep -q '^ENTRYPOINT' "$T/ctx-readme/Dockerfile" ||
+	die "no dockerfile block under 'Use in a Dockerfile' in README.md"
+dk tag debian:bookworm debian:bookworm-slim
+build readme-example "$T/ctx-readme"
 build greeter:1.0 "$SRC/examples/dropin/base"
 build greeter-confinit "$SRC/examples/dropin"
 
@@ -242,6 +253,7 @@ stop() {
 	else fail "$1: docker stop took $ms ms: the app was killed, not stopped"; fi
 }
 hups() { in_c "$1" cat /run/app/events | grep -c '^hup'; }
+logs_have() { dk logs "$1" 2>&1 | grep -qF "$2"; }
 has_event() { in_c "$1" cat /run/app/events | grep -qxF "$2"; }
 
 etcd_put /app/greeting hello
@@ -306,9 +318,28 @@ if run c-docker-user --user 1234:1234; then
 	stop c-docker-user 42
 fi
 
+say "README.md's Dockerfile example"
+etcd_put /myapp/db/host 10.0.0.5
+if dk run -d --name c-readme --network host \
+	-e CONFINIT_SOURCE="etcd://$EP/myapp" readme-example >/dev/null; then
+	if wait_until 30 logs_have c-readme "app: started: db = 10.0.0.5 "; then
+		pass "c-readme: the app starts on the file rendered from etcd"
+	else
+		fail "c-readme: $(dk logs c-readme 2>&1 | tail -5 | tr '\n' '|')"
+	fi
+	etcd_put /myapp/db/host 10.0.0.6
+	if wait_until 10 logs_have c-readme "app: reloaded: db = 10.0.0.6 "; then
+		pass "c-readme: etcd put -> SIGHUP with the new file"
+	else
+		fail "c-readme: no reload: $(dk logs c-readme 2>&1 | tail -5 | tr '\n' '|')"
+	fi
+	stop c-readme 0
+else
+	fail "c-readme: docker run failed"
+fi
+
 say "examples/dropin: confinit in front of an image's docker-entrypoint.sh"
 etcd_put /greeter/name world
-logs_have() { dk logs "$1" 2>&1 | grep -qF "$2"; }
 if dk run -d --name c-dropin --network host -e ETCD_ENDPOINTS="$EP" \
 	greeter-confinit >/dev/null; then
 	if wait_until 30 logs_have c-dropin "greeter: uid="; then
