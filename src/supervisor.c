@@ -34,8 +34,12 @@ sup_init(struct sup *s, const struct sup_settings *set, struct loop *loop,
 	 * Everything is blocked and read from the signalfd, SIGSEGV and the
 	 * other fault signals included: a real fault is forced through by
 	 * the kernel anyway, while one sent with kill(1) is forwarded.
+	 * Not sigfillset(): musl's leaves out 32-34, which it keeps for its
+	 * threads (confinit has none), so signal 34 (SIGRTMIN for glibc)
+	 * would kill the static build instead of being forwarded. glibc's
+	 * sigprocmask() leaves 32 and 33 unblocked whatever the set says.
 	 */
-	sigfillset(&all);
+	memset(&all, 0xff, sizeof(all));
 	if (sigprocmask(SIG_SETMASK, &all, &s->orig_mask) != 0)
 		return cerr_set(err, "sigprocmask: %s", strerror(errno));
 	s->sigfd = signalfd(-1, &all, SFD_CLOEXEC | SFD_NONBLOCK);

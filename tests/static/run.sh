@@ -61,6 +61,20 @@ ARGS=(-- /nope)
 inroot
 expect_eq "missing program: 127" 127 "$RC"
 expect_grep "missing program: named" '/nope' "$ERR"
+# Signal 34 (glibc's SIGRTMIN) is one musl keeps for its threads: it must
+# be forwarded like any other, not kill confinit. Not PID 1 here, so that
+# the signal is sent to confinit's own pid (unshare execs it).
+ready=$R/out/ready
+env -i "$(command -v unshare)" "${USERNS[@]}" --mount --root="$R" --wd=/ \
+    /confinit -- /busybox sh -c 'trap "exit 42" 34; echo >/out/ready
+	while :; do /busybox sleep 0.05; done' >"$D/rt.out" 2>"$D/rt.err" &
+rt=$!
+track "$rt"
+wait_until 10 test -e "$ready"
+kill -34 "$rt"
+wait_until 10 gone "$rt"
+wait "$rt"
+expect_eq "signal 34 forwarded to the app (its trap exits 42)" 42 "$?"
 expect_true "the root has no /dev, no /proc, no resolv.conf" \
     test ! -e "$R/dev" -a ! -e "$R/proc" -a ! -e "$R/etc/resolv.conf"
 
