@@ -27,8 +27,8 @@ mkdir -p "$STAMP" "$D/src" "$D/build" "$D/log"
 PKGS="mbedtls c-ares curl libyaml jansson pcre2"
 
 # The recipe: when it changes, the libraries are built again.
-recipe=$(cat "$here/build-deps.sh" "$here/musl.cmake" "$here/mbedtls.conf" |
-	sha256sum | cut -c1-16)
+recipe=$(cat "$here/build-deps.sh" "$here/musl.cmake" "$here/mbedtls.conf" \
+	"$here"/patches/*.patch | sha256sum | cut -c1-16)
 if [ "$(cat "$STAMP/recipe" 2>/dev/null)" != "$recipe" ]; then
 	rm -rf "$STAMP"/*.built "$PREFIX" "$D/build"
 	mkdir -p "$D/build"
@@ -132,6 +132,20 @@ fetch() {
 	touch "$STAMP/$1.fetched"
 }
 
+# patches PKG: applies static/patches/PKG-*.patch to DIR/src/PKG, each
+# once (a patch already applied is left as it is).
+patches() {
+	for f in "$here/patches/$1"-*.patch; do
+		[ -f "$f" ] || continue
+		if patch -d "$D/src/$1" -p1 -R --dry-run -s -f <"$f" \
+			>/dev/null 2>&1; then
+			continue
+		fi
+		patch -d "$D/src/$1" -p1 -s -f <"$f" ||
+			{ echo "static: $f does not apply" >&2; exit 1; }
+	done
+}
+
 # cmake_lib PKG CMAKE-ARGS...: configures, builds and installs one library
 # with musl-gcc, small code, into the prefix.
 cmake_lib() {
@@ -139,6 +153,7 @@ cmake_lib() {
 	shift
 	[ -f "$STAMP/$p.built" ] && return 0
 	fetch "$p"
+	patches "$p"
 	echo "static: building $p $(cat "$D/src/$p.version")"
 	b=$D/build/$p
 	rm -rf "$b"

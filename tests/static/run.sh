@@ -78,14 +78,15 @@ expect_eq "signal 34 forwarded to the app (its trap exits 42)" 42 "$?"
 expect_true "the root has no /dev, no /proc, no resolv.conf" \
     test ! -e "$R/dev" -a ! -e "$R/proc" -a ! -e "$R/etc/resolv.conf"
 
-# A test CA and a server certificate for tls.test (the name in /etc/hosts).
+# A test CA and a server certificate for tls.test (the name in /etc/hosts)
+# and 127.0.0.1.
 (
 	cd "$D/pki" || exit 1
 	openssl req -x509 -newkey rsa:2048 -nodes -keyout ca.key -out ca.pem \
 	    -days 2 -subj "/CN=confinit static test CA" &&
 		openssl req -newkey rsa:2048 -nodes -keyout srv.key \
 		    -out srv.csr -subj "/CN=tls.test" &&
-		printf 'subjectAltName=DNS:tls.test\n' >srv.ext &&
+		printf 'subjectAltName=DNS:tls.test,IP:127.0.0.1\n' >srv.ext &&
 		openssl x509 -req -in srv.csr -CA ca.pem -CAkey ca.key \
 		    -CAcreateserial -out srv.pem -days 2 -extfile srv.ext &&
 		openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 \
@@ -150,6 +151,28 @@ for bundle in /etc/ssl/certs/ca-certificates.crt \
 	expect_eq "https:// verified with the bundle found at $bundle" \
 	    "0 $WANT" "$RC $(cat "$OUT")"
 done
+
+# An address in the URL: checked against the certificate's iPAddress
+# names (static/patches/mbedtls-ip-san.patch), and refused for another one.
+newroot ip
+cp "$D/pki/ca.pem" "$R/t/ca.pem"
+cat >"$R/etc/confinit.yaml" <<YAML
+sources:
+  - {name: secure, url: "https://127.0.0.1:$TLS/tls.yaml", tls: {ca: /t/ca.pem}}
+templates:
+  - {contents: "{{ key \"db/password\" }}\n", dest: /out/app.conf}
+startup: {timeout: 3s}
+YAML
+ARGS=(--config /etc/confinit.yaml -- /busybox cat /out/app.conf)
+inroot
+expect_eq "https://127.0.0.1: verified against IP:127.0.0.1" \
+    "0 tls-secret" "$RC $(cat "$OUT")"
+sed -i "s|tls: {ca: /t/ca.pem}|tls: {ca: /t/ca.pem, server_name: 10.9.9.9}|" \
+    "$R/etc/confinit.yaml"
+inroot
+expect_eq "an address not in the certificate (server_name 10.9.9.9): exit 4" \
+    4 "$RC"
+expect_grep "10.9.9.9: the mismatch is the reason" 'CN_MISMATCH' "$ERR"
 
 # A server that wants a client certificate (an EC key, PKCS#8 PEM).
 newroot mtls
