@@ -90,24 +90,24 @@ etcd_start() {
 	}
 }
 
-# etcd_port_free PORT: true when a listener (with SO_REUSEADDR, as etcd's)
-# could bind 127.0.0.1:PORT now.
-etcd_port_free() {
-	python3 -c 'import socket,sys
-s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-s.bind(("127.0.0.1", int(sys.argv[1])))' "$1" 2>/dev/null
+# etcd_exited PID: true once PID and every thread of it have exited. A
+# killed etcd's main thread shows as a zombie while its other threads,
+# which close its sockets, may still be exiting: restarting on its ports
+# before that fails with "address already in use".
+etcd_exited() {
+	local t n=0
+	for t in /proc/"$1"/task/*; do
+		[[ -e $t ]] && n=$((n + 1))
+	done
+	((n <= 1)) && gone "$1"
 }
 
-# etcd_kill NAME: SIGKILLs node NAME and waits until its ports are free:
-# etcd's main thread shows as a zombie while its other threads, which hold
-# the sockets, may still be exiting.
+# etcd_kill NAME: SIGKILLs node NAME and waits until it has exited whole.
 etcd_kill() {
 	local p=${ETCD_PID[$1]}
 	[[ -z $p ]] && return
 	kill -9 "$p" 2>/dev/null
-	wait_until 10 gone "$p"
-	wait_until 10 etcd_port_free "${ETCD_CPORT[$1]}"
-	wait_until 10 etcd_port_free "${ETCD_PPORT[$1]}"
+	wait_until 10 etcd_exited "$p"
 	ETCD_PID[$1]=
 }
 
