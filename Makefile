@@ -21,7 +21,8 @@ STATIC_PACKAGES = musl-tools dpkg-dev cmake make gcc linux-libc-dev python3 \
 FUZZ      ?= build-fuzz
 FUZZ_SECONDS ?= 60
 
-.PHONY: all deps build test test-release test-asan test-valgrind demo bench \
+.PHONY: all deps build test test-release test-asan test-valgrind test-crash demo \
+	bench \
 	fuzz clean static static-deps test-static test-docker
 
 all: build
@@ -92,6 +93,12 @@ test-valgrind: build
 DOCKER_BUILD ?= build-docker
 test-docker:
 	@bash tests/docker/run.sh $(DOCKER_BUILD)
+
+# The crash-safety test at full length: 1,000 SIGKILLs while rendering.
+test-crash: build
+	CRASH_ROUNDS=1000 CONFINIT=$(BUILD)/confinit \
+		HELPERS=$(BUILD)/tests/helpers SRCDIR=$(CURDIR) \
+		bash tests/integration/crash.sh
 
 demo: build
 	@sh examples/demo/run.sh $(BUILD)/confinit
