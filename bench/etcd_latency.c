@@ -36,10 +36,17 @@ static int
 app(const char *fifo)
 {
 	struct sigaction sa = {.sa_handler = on_hup};
+	sigset_t hup;
 
+	/* The launcher changes things as soon as the FIFO is open: a SIGHUP
+	 * may come before open() has returned here; it waits until then. */
+	sigemptyset(&hup);
+	sigaddset(&hup, SIGHUP);
+	sigprocmask(SIG_BLOCK, &hup, NULL);
 	sigaction(SIGHUP, &sa, NULL);
 	if ((fifo_fd = open(fifo, O_WRONLY)) < 0)
 		return 2;
+	sigprocmask(SIG_UNBLOCK, &hup, NULL);
 	for (;;)
 		pause();
 }
