@@ -11,7 +11,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 work=$(mktemp -d /tmp/confinit-bench.XXXXXX)
 . "$here/etcd_lib.sh"
 epid=
-trap 'kill $epid 2>/dev/null; rm -rf "$work"' EXIT
+trap 'etcd_stop; rm -rf "$work"' EXIT
 etcd_start "$work" --heartbeat-interval 10 --election-timeout 100
 mkdir -p "$out" "$work/lat"
 cc -O2 -o "$work/etcd_latency" "$here/etcd_latency.c" -lcurl

@@ -29,3 +29,18 @@ etcd_start() {
 		sleep 0.05
 	done
 }
+
+# etcd_stop: stops the etcd of etcd_start and waits until it has exited,
+# so that its data directory can be removed (a removal racing etcd's last
+# writes left directories behind).
+etcd_stop() {
+	[ -n "${epid:-}" ] || return 0
+	kill "$epid" 2>/dev/null || return 0
+	_i=0
+	while kill -0 "$epid" 2>/dev/null && [ $_i -lt 200 ]; do
+		sleep 0.05
+		_i=$((_i + 1))
+	done
+	kill -9 "$epid" 2>/dev/null || true
+	wait "$epid" 2>/dev/null || true
+}

@@ -19,7 +19,7 @@ shm=
 # watcher; raise the descriptor limit to the hard limit for everything here.
 ulimit -n "$(ulimit -Hn)"
 epid=
-trap 'kill $epid 2>/dev/null; wait $epid 2>/dev/null; rm -rf "$work" "$shm"' EXIT
+trap 'etcd_stop; rm -rf "$work" "$shm"' EXIT
 trap 'exit 130' INT TERM
 # Each watch of the JSON gateway is one gRPC stream on etcd's own client
 # connection: allow more streams than there are watchers (etcd's default is
