@@ -39,7 +39,8 @@ env:
 exec:
   command: [sh, $D/app.sh, $D/app.log]
   kill_timeout: 5s
-wait: {min: 300ms, max: 2s}
+# min leaves room for a loaded machine: an edit slower than min splits the batch.
+wait: {min: 1s, max: 8s}
 YAML
 
 ci_start pid1 --config "$D/cfg.yaml"
