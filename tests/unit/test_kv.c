@@ -6,7 +6,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include <cmocka.h>
 
@@ -292,59 +291,54 @@ test_unsorted_bulk_last_wins(void **state)
 	kv_free(kv);
 }
 
-/* 200,000 list-like keys in insertion order ("l/10" sorts before "l/2")
- * load in well under a second. */
+/* 20,000 list-like keys in insertion order ("l/10" sorts before "l/2"):
+ * every one is found afterwards. How fast bulk loads are is bench/'s
+ * business, not a test's. */
 static void
-test_bulk_speed(void **state)
+test_bulk_insertion_order(void **state)
 {
 	struct kv *kv = kv_new();
-	struct timespec t0, t1;
 	char key[32];
 	size_t i;
-	double ms;
 
-	clock_gettime(CLOCK_MONOTONIC, &t0);
-	for (i = 0; i < 200000; i++) {
+	for (i = 0; i < 20000; i++) {
 		snprintf(key, sizeof(key), "l/%zu", i);
-		kv_set(kv, key, "v");
+		kv_set(kv, key, key + 2);
 	}
-	assert_string_equal(kv_get(kv, "l/199999"), "v");
-	clock_gettime(CLOCK_MONOTONIC, &t1);
-	ms = (t1.tv_sec - t0.tv_sec) * 1e3 + (t1.tv_nsec - t0.tv_nsec) / 1e6;
-	print_message("kv_set 200000 unsorted + get: %.1f ms\n", ms);
-	assert_int_equal(kv_len(kv), 200000);
-	assert_true(ms < 10000); /* quadratic would take minutes */
+	assert_int_equal(kv_len(kv), 20000);
+	for (i = 0; i < 20000; i += 7) {
+		snprintf(key, sizeof(key), "l/%zu", i);
+		assert_string_equal(kv_get(kv, key), key + 2);
+	}
+	assert_null(kv_get(kv, "l/20000"));
 	kv_free(kv);
 }
 
-/* Ten layers of 10,000 keys merge fast; the bound is loose so that a
- * loaded machine passes, but a quadratic merge would not. */
+/* Ten overlapping layers of 10,000 keys merge into exactly what setting
+ * every layer's keys in order into one snapshot gives: later layers win. */
 static void
-test_layer_speed(void **state)
+test_layer_many(void **state)
 {
-	struct kv *l[10], *r;
-	char key[64];
-	struct timespec t0, t1;
+	struct kv *l[10], *r, *ref = kv_new();
+	char key[64], val[8];
 	size_t i, j;
-	double ms;
 
 	for (i = 0; i < 10; i++) {
 		l[i] = kv_new();
+		snprintf(val, sizeof(val), "%zu", i);
 		for (j = 0; j < 10000; j++) {
 			snprintf(key, sizeof(key), "svc/%zu/key%05zu", j % 50,
 			    j * 7 + i);
-			kv_set(l[i], key, "v");
+			kv_set(l[i], key, val);
+			kv_set(ref, key, val);
 		}
 	}
-	clock_gettime(CLOCK_MONOTONIC, &t0);
 	r = kv_layer(l, 10);
-	clock_gettime(CLOCK_MONOTONIC, &t1);
-	ms = (t1.tv_sec - t0.tv_sec) * 1e3 + (t1.tv_nsec - t0.tv_nsec) / 1e6;
-	print_message("kv_layer 10 x 10000: %.1f ms, %zu keys\n", ms,
-	    kv_len(r));
-	assert_true(ms < 10000); /* quadratic would take minutes */
 	assert_true(kv_len(r) > 10000);
+	assert_int_equal(kv_len(r), kv_len(ref));
+	assert_true(kv_equal(r, ref));
 	kv_free(r);
+	kv_free(ref);
 	for (i = 0; i < 10; i++)
 		kv_free(l[i]);
 }
@@ -361,9 +355,9 @@ main(void)
 	    cmocka_unit_test(test_layer_later_wins),
 	    cmocka_unit_test(test_diff_equal),
 	    cmocka_unit_test(test_many_random),
-	    cmocka_unit_test(test_layer_speed),
+	    cmocka_unit_test(test_layer_many),
 	    cmocka_unit_test(test_unsorted_bulk_last_wins),
-	    cmocka_unit_test(test_bulk_speed),
+	    cmocka_unit_test(test_bulk_insertion_order),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
