@@ -998,7 +998,7 @@ config_source_item(struct config_ctx *x, yaml_node_t *n, const char *where,
 	    config_source_check(x, n, where, s) != 0)
 		return -1;
 	if (s->name == NULL)
-		s->name = xstrdup(s->url);
+		s->name = log_url(s->url);
 	for (i = 0; i + 1 < c->nsources; i++)
 		if (strcmp(c->sources[i].name, s->name) == 0)
 			return config_fail(x, n, where,
@@ -1321,7 +1321,7 @@ config_apply_options(struct config *c, const struct options *o,
 		for (i = 0; i < o->nsources; i++) {
 			config_source_init(&c->sources[i]);
 			c->sources[i].url = xstrdup(o->sources[i]);
-			c->sources[i].name = xstrdup(o->sources[i]);
+			c->sources[i].name = log_url(o->sources[i]);
 		}
 		c->nsources = o->nsources;
 	}

@@ -96,6 +96,71 @@ log_redact(char *s)
 	}
 }
 
+/* Appends len bytes of s to dst at n, as far as size allows. */
+static size_t
+log_put(char *dst, size_t size, size_t n, const char *s, size_t len)
+{
+	if (n + len > size - 1)
+		len = size - 1 - n;
+	memcpy(dst + n, s, len);
+	return n + len;
+}
+
+/* log_url_redact() with the authority ending at the first of stops. */
+static size_t
+log_url_redact_to(char *dst, size_t size, const char *src, const char *stops)
+{
+	const char *p = src, *sep, *auth, *end, *at, *colon, *q;
+	size_t n = 0;
+
+	if (size == 0)
+		return 0;
+	while ((sep = strstr(p, "://")) != NULL) {
+		auth = sep + 3;
+		end = auth + strcspn(auth, stops);
+		at = NULL;
+		for (q = auth; q < end; q++)
+			if (*q == '@')
+				at = q;
+		colon =
+		    at != NULL ? memchr(auth, ':', (size_t)(at - auth)) : NULL;
+		if (colon == NULL) {
+			n = log_put(dst, size, n, p, (size_t)(end - p));
+			p = end;
+			continue;
+		}
+		n = log_put(dst, size, n, p, (size_t)(colon + 1 - p));
+		n = log_put(dst, size, n, "***", 3);
+		p = at;
+	}
+	n = log_put(dst, size, n, p, strlen(p));
+	dst[n] = '\0';
+	return n;
+}
+
+size_t
+log_url_redact(char *dst, size_t size, const char *src)
+{
+	return log_url_redact_to(dst, size, src, "/?#\"' \t\r\n<>");
+}
+
+char *
+log_url(const char *url)
+{
+	/* An empty password grows by 3 bytes: room for that per URL. */
+	size_t size = strlen(url) + 1;
+	const char *p;
+	char *s;
+
+	for (p = url; (p = strstr(p, "://")) != NULL; p += 3)
+		size += 3;
+	s = xmalloc(size);
+
+	/* One URL: a space or quote in a password does not end it. */
+	log_url_redact_to(s, size, url, "/?#");
+	return s;
+}
+
 /* Appends s to out as the inside of a JSON string. */
 static size_t
 log_json_escape(char *out, size_t size, size_t at, const char *s)
@@ -126,7 +191,9 @@ log_json_escape(char *out, size_t size, size_t at, const char *s)
 void
 log_msg(enum log_level level, const char *fmt, ...)
 {
-	char msg[LOG_LINE_MAX], line[LOG_LINE_MAX * 2];
+	/* raw is twice msg: a URL near the cut of msg is still searched whole,
+	 * its password included. */
+	char raw[LOG_LINE_MAX * 2], msg[LOG_LINE_MAX], line[LOG_LINE_MAX * 2];
 	int saved = errno;
 	struct timespec ts;
 	struct tm tm;
@@ -136,8 +203,10 @@ log_msg(enum log_level level, const char *fmt, ...)
 	if (level > log_level)
 		return;
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
+	vsnprintf(raw, sizeof(raw), fmt, ap);
 	va_end(ap);
+	log_url_redact(msg, sizeof(msg), raw);
+	explicit_bzero(raw, sizeof(raw));
 	log_redact(msg);
 
 	if (log_format == LOGF_JSON) {

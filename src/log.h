@@ -2,6 +2,8 @@
 #ifndef CONFINIT_LOG_H
 #define CONFINIT_LOG_H
 
+#include <stddef.h>
+
 enum log_level {
 	LOGL_ERROR,
 	LOGL_WARN,
@@ -34,8 +36,21 @@ void log_secret_add(const char *value);
 void log_secret_clear(void);
 
 /*
- * Writes one line if level is enabled. Never allocates: this runs on the
- * reap path. Lines longer than about 2 KB are cut.
+ * Copies src into dst (size bytes, always terminated, cut if longer) with
+ * the password of every URL's "user:password@" shown as "***": the
+ * authority runs from "://" to the first of / ? # white space or quote,
+ * and the password from its first ':' to its last '@'. Returns the length
+ * written. Never allocates: log_msg() runs every line through it.
+ */
+size_t log_url_redact(char *dst, size_t size, const char *src);
+/* log_url_redact() of one URL (its authority ends only at / ? #) as a new
+ * string; the caller frees it. */
+char *log_url(const char *url);
+
+/*
+ * Writes one line if level is enabled. Passwords in URLs are redacted
+ * (log_url_redact()), then every registered secret. Never allocates: this
+ * runs on the reap path. Lines longer than about 2 KB are cut.
  */
 void log_msg(enum log_level level, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));

@@ -43,10 +43,13 @@ source_new(const char *name, const char *url, bool secret,
 {
 	const struct source_ops *ops = source_backend(url);
 	struct source *s;
+	char *shown;
 
 	if (ops == NULL) {
+		shown = log_url(url);
 		cerr_set(err, "source %s: unknown URL scheme in \"%s\"",
-		    name != NULL ? name : url, url);
+		    name != NULL ? name : shown, shown);
+		free(shown);
 		return NULL;
 	}
 	s = xcalloc(1, sizeof(*s));

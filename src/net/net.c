@@ -610,10 +610,34 @@ net_url_host(struct net_url *u, const char *h, size_t len, int default_port,
 }
 
 int
+net_url_userinfo(const char *url, struct cerr *err)
+{
+	const char *sep = strstr(url, "://"), *h, *at;
+	char *shown;
+
+	if (sep == NULL)
+		return 0;
+	h = sep + 3;
+	at = memchr(h, '@', strcspn(h, "/?#"));
+	if (at == NULL)
+		return 0;
+	/* Refused, so a password in the URL never reaches a server; the
+	 * message shows the URL with the password as "***". */
+	shown = log_url(url);
+	cerr_set(err,
+	    "URL \"%s\": user:password@ is not supported; use username and "
+	    "password_file (etcd), or token_file",
+	    shown);
+	free(shown);
+	return -1;
+}
+
+int
 net_url_parse(const char *url, int default_port, struct net_url *u,
     struct cerr *err)
 {
 	const char *sep = strstr(url, "://"), *h, *hend, *comma, *q;
+	char *shown;
 
 	memset(u, 0, sizeof(*u));
 	if (sep == NULL || sep == url)
@@ -621,13 +645,9 @@ net_url_parse(const char *url, int default_port, struct net_url *u,
 	u->scheme = xstrndup(url, (size_t)(sep - url));
 	h = sep + 3;
 	hend = h + strcspn(h, "/?#");
-	if (strchr(h, '@') != NULL && strchr(h, '@') < hend) {
+	if (net_url_userinfo(url, err) != 0) {
 		net_url_free(u);
-		return cerr_set(err,
-		    "URL \"%s\": user:password@ is not "
-		    "supported; use username and password_file (etcd), or "
-		    "token_file",
-		    url);
+		return -1;
 	}
 	while (h <= hend) {
 		comma = memchr(h, ',', (size_t)(hend - h));
@@ -636,7 +656,10 @@ net_url_parse(const char *url, int default_port, struct net_url *u,
 		if (net_url_host(u, h, (size_t)(comma - h), default_port,
 			err) != 0) {
 			net_url_free(u);
-			return cerr_prefix(err, "URL \"%s\"", url);
+			shown = log_url(url);
+			cerr_prefix(err, "URL \"%s\"", shown);
+			free(shown);
+			return -1;
 		}
 		h = comma + 1;
 	}

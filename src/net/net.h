@@ -125,6 +125,9 @@ struct net_url {
 	char *query; /* after '?', NULL when none */
 };
 
+/* Returns -1 with err (the URL shown with its password as "***") if url
+ * has a user[:password]@ before its host, else 0. */
+int net_url_userinfo(const char *url, struct cerr *err);
 /* Parses url; default_port fills hosts without one. Returns 0 with *u
  * the caller's (net_url_free()), or -1 with err. */
 int net_url_parse(const char *url, int default_port, struct net_url *u,

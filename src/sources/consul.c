@@ -167,6 +167,8 @@ consul_url_parse(const char *url, struct consul_url *u, struct cerr *err)
 	size_t n;
 
 	memset(u, 0, sizeof(*u));
+	if (net_url_userinfo(url, err) != 0)
+		return -1;
 	if (strncmp(url, "consul://", 9) == 0)
 		p = url + 9;
 	else if (strncmp(url, "consuls://", 10) == 0) {

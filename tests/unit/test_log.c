@@ -4,6 +4,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -90,6 +91,87 @@ test_redaction(void **state)
 	log_secret_clear();
 }
 
+/* The URL with its password redacted, in a buffer of size bytes. */
+static const char *
+redacted(const char *url, size_t size)
+{
+	static char out[256];
+
+	assert_true(size <= sizeof(out));
+	log_url_redact(out, size, url);
+	return out;
+}
+
+static void
+test_url_redact(void **state)
+{
+	static const struct {
+		const char *in, *out;
+	} cases[] = {
+	    {"https://user:pw@cfg.example/app.json",
+		"https://user:***@cfg.example/app.json"},
+	    /* nothing to hide */
+	    {"https://cfg.example/app.json", "https://cfg.example/app.json"},
+	    {"https://user@cfg.example/a", "https://user@cfg.example/a"},
+	    {"/etc/app.yaml", "/etc/app.yaml"},
+	    {"", ""},
+	    /* '@' or ':' after the authority is the path's or the query's */
+	    {"https://h:8080/a@b:c?x=u:v@w#f@g",
+		"https://h:8080/a@b:c?x=u:v@w#f@g"},
+	    {"https://u:p@h/a@b?c=d@e", "https://u:***@h/a@b?c=d@e"},
+	    {"http://h?u:p@x", "http://h?u:p@x"},
+	    /* IPv6 hosts */
+	    {"http://[::1]:8500/v1", "http://[::1]:8500/v1"},
+	    {"http://u:p@[::1]:8500/v1", "http://u:***@[::1]:8500/v1"},
+	    /* several endpoints; '@' or ':' inside the password */
+	    {"etcd://u:p@h1:2379,h2:2379/p", "etcd://u:***@h1:2379,h2:2379/p"},
+	    {"etcd://u:p:q@r@h1:2379/p", "etcd://u:***@h1:2379/p"},
+	    {"consul://:tok@h", "consul://:***@h"},
+	    {"http://u:@h", "http://u:***@h"},
+	    /* every URL of a log line, and its end at a space or quote */
+	    {"GET \"http://a:b@h/x\" then etcd://c:dd@k:1 failed u:v@w",
+		"GET \"http://a:***@h/x\" then etcd://c:***@k:1 failed u:v@w"},
+	    {"src \"http://h\": bad u:p@x", "src \"http://h\": bad u:p@x"},
+	};
+	size_t i;
+	char *s;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		assert_string_equal(redacted(cases[i].in, 256), cases[i].out);
+		s = log_url(cases[i].in);
+		if (strchr(cases[i].in, ' ') == NULL)
+			assert_string_equal(s, cases[i].out);
+		free(s);
+	}
+	/* one URL: a space in the password does not end it */
+	s = log_url("http://u:p w@h/x");
+	assert_string_equal(s, "http://u:***@h/x");
+	free(s);
+	/* cut to the buffer, always terminated, never the password */
+	assert_string_equal(redacted("https://user:secret@h/x", 14),
+	    "https://user:");
+	assert_string_equal(redacted("https://user:secret@h/x", 16),
+	    "https://user:**");
+	assert_int_equal(log_url_redact(NULL, 0, "x"), 0);
+}
+
+static void
+emit_url(void)
+{
+	log_debug("source s: GET https://alice:hunter22@cfg.example/app.json");
+}
+
+static void
+test_url_in_line(void **state)
+{
+	log_setup(LOGL_DEBUG, LOGF_JSON);
+	assert_null(strstr(capture(emit_url), "hunter22"));
+	log_setup(LOGL_DEBUG, LOGF_TEXT);
+	assert_string_equal(capture(emit_url),
+	    "[confinit] debug: source s: GET "
+	    "https://alice:***@cfg.example/app.json\n");
+}
+
 int
 main(void)
 {
@@ -97,6 +179,8 @@ main(void)
 	    cmocka_unit_test(test_levels),
 	    cmocka_unit_test(test_json),
 	    cmocka_unit_test(test_redaction),
+	    cmocka_unit_test(test_url_redact),
+	    cmocka_unit_test(test_url_in_line),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -11,6 +11,7 @@ behaviour while confinit runs:
               than is sent, then the connection closes; "slow": headers,
               then one byte per second; "close": the connection closes
               before any answer
+  NAME.errbody  the body of that 500 (none: "error\n")
 
 With --cert/--key it speaks TLS; with --client-ca it also requires a client
 certificate signed by that CA. --log gets one line per request: the method,
@@ -64,7 +65,8 @@ class Handler(BaseHTTPRequestHandler):
             return
         if mode == "500" or body is None:
             status = 500 if mode == "500" else 404
-            msg = b"error\n"
+            msg = read(path + ".errbody") if mode == "500" else None
+            msg = msg or b"error\n"
             self.send_response(status)
             self.send_header("Content-Length", str(len(msg)))
             self.end_headers()
