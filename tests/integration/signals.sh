@@ -187,8 +187,9 @@ pdeath_case() {
 	ready=$rec.ready
 	pidfile=$T_DIR/pdeath.pid
 	T_SEQ=$((T_SEQ + 1))
-	"$HELPERS/launcher" -d "$ready" -P "$pidfile" -- "$CONFINIT" \
-	    -p SIGUSR1 -- "$HELPERS/sigrec" -o "$rec" -r "$ready" \
+	t_vg
+	"$HELPERS/launcher" -d "$ready" -P "$pidfile" -- "${VG[@]}" \
+	    "$CONFINIT" -p SIGUSR1 -- "$HELPERS/sigrec" -o "$rec" -r "$ready" \
 	    -x "$(signum USR1)" -e 7 2>"$T_DIR/err.pdeath" &
 	track $!
 	if ! wait_until 10 test -s "$pidfile"; then

@@ -11,6 +11,19 @@ T_COMM=$(basename "$CONFINIT" | cut -c1-15)
 # 1 when confinit is built with AddressSanitizer (each run is much slower).
 T_SANITIZED=0
 ldd "$CONFINIT" 2>/dev/null | grep -q libasan && T_SANITIZED=1
+# Under `make test-valgrind` CONFINIT_VALGRIND names a directory: every
+# confinit that ci_start and ci_run start runs under memcheck (the app it
+# execs does not), each run logging to SCRIPT.RUN.PID.log there, which
+# tests/valgrind-check.sh reads at the end.
+T_VG=()
+T_NAME=$(basename "$0" .sh)
+if [[ -n ${CONFINIT_VALGRIND:-} ]]; then
+	T_VG=(valgrind --error-exitcode=97 --leak-check=full
+	    --errors-for-leak-kinds=definite --show-leak-kinds=definite
+	    --trace-children=no --child-silent-after-fork=yes)
+	T_COMM=memcheck-amd64-
+	T_SANITIZED=1	# as slow as ASan, or slower
+fi
 ulimit -c 0
 
 T_PASSED=0
@@ -31,6 +44,13 @@ fi
 # bind-mount files in a mount namespace).
 CI_LAUNCH=()
 CI_WRAP=()
+# t_vg: sets VG to what runs before "$CONFINIT" under valgrind in run
+# T_SEQ (nothing otherwise).
+t_vg() {
+	VG=()
+	((${#T_VG[@]} == 0)) ||
+	    VG=("${T_VG[@]}" "--log-file=$CONFINIT_VALGRIND/$T_NAME.$T_SEQ.%p.log")
+}
 # confinit's stdin (CI may run the tests with none).
 CI_IN=/dev/null
 
@@ -279,10 +299,12 @@ ci_start() {
 	CI_PID=
 	now_us
 	CI_T0=$NOW_US
+	t_vg
 	case $mode in
 	pid1)
 		"$HELPERS/launcher" "${CI_LAUNCH[@]}" -- unshare --pid --fork \
-		    --kill-child --mount-proc "${CI_WRAP[@]}" "$CONFINIT" "$@" \
+		    --kill-child --mount-proc "${CI_WRAP[@]}" "${VG[@]}" \
+		    "$CONFINIT" "$@" \
 		    <"$CI_IN" >"$CI_OUT" 2>"$CI_ERR" &
 		CI_JOB=$!
 		track "$CI_JOB"
@@ -291,7 +313,7 @@ ci_start() {
 		;;
 	sub)
 		"$HELPERS/launcher" "${CI_LAUNCH[@]}" -- "${CI_WRAP[@]}" \
-		    "$CONFINIT" "$@" <"$CI_IN" >"$CI_OUT" 2>"$CI_ERR" &
+		    "${VG[@]}" "$CONFINIT" "$@" <"$CI_IN" >"$CI_OUT" 2>"$CI_ERR" &
 		CI_JOB=$!
 		CI_PID=$CI_JOB
 		CI_NSPID=$CI_JOB
@@ -332,16 +354,17 @@ ci_run() {
 	CI_ERR=$T_DIR/err.$T_SEQ
 	local mode=$1
 	shift
+	t_vg
 	case $mode in
 	pid1)
 		timeout -s KILL 20 "$HELPERS/launcher" "${CI_LAUNCH[@]}" -- \
 		    unshare --pid --fork --kill-child --mount-proc \
-		    "${CI_WRAP[@]}" "$CONFINIT" "$@" \
+		    "${CI_WRAP[@]}" "${VG[@]}" "$CONFINIT" "$@" \
 		    <"$CI_IN" >"$CI_OUT" 2>"$CI_ERR"
 		;;
 	sub)
 		timeout -s KILL 20 "$HELPERS/launcher" "${CI_LAUNCH[@]}" -- \
-		    "${CI_WRAP[@]}" "$CONFINIT" "$@" \
+		    "${CI_WRAP[@]}" "${VG[@]}" "$CONFINIT" "$@" \
 		    <"$CI_IN" >"$CI_OUT" 2>"$CI_ERR"
 		;;
 	esac
