@@ -62,16 +62,16 @@ for mode in pid1 sub; do
 	expect_true "$mode: the app starts" \
 	    ci_wait_for 20 test -s "$D/app.report"
 	expect_eq "$mode: first start: only 0 1 2 open in the app" "0 1 2" \
-	    "$(report_field "$D/app.report" fds)"
+	    "$(vg_fds "$(report_field "$D/app.report" fds)")"
 	expect_eq "$mode: the check command gets only 0 1 2" "0 1 2" \
-	    "$(report_field "$D/check.report" fds)"
+	    "$(vg_fds "$(report_field "$D/check.report" fds)")"
 
 	# A file edit runs the reload command (mode.conf changes).
 	printf 'mode: two\n' >"$D/kv.yaml.new" && mv "$D/kv.yaml.new" "$D/kv.yaml"
 	expect_true "$mode: the reload command runs" \
 	    ci_wait_for 10 test -s "$D/command.report"
 	expect_eq "$mode: the reload command gets only 0 1 2" "0 1 2" \
-	    "$(report_field "$D/command.report" fds)"
+	    "$(vg_fds "$(report_field "$D/command.report" fds)")"
 
 	# Env changes restart the app, each time with the sources open.
 	for i in 1 2 3; do
@@ -80,7 +80,7 @@ for mode in pid1 sub; do
 		expect_true "$mode: restart $i: the app is started again" \
 		    ci_wait_for 20 started_after "$pid" || cat "$CI_ERR" >&2
 		expect_eq "$mode: restart $i: only 0 1 2 open in the app" \
-		    "0 1 2" "$(report_field "$D/app.report" fds)"
+		    "0 1 2" "$(vg_fds "$(report_field "$D/app.report" fds)")"
 	done
 	# The sources really are open in confinit while this happens: an
 	# inotify descriptor and a TCP socket to etcd at least.
@@ -99,7 +99,7 @@ CI_WRAP=(sh -c 'exec 7<"$0" && exec "$@"' "$D/kv.yaml")
 ci_start sub --config "$D/cfg.yaml"
 expect_true "inherited: the app starts" ci_wait_for 20 test -s "$D/app.report"
 expect_eq "inherited: the app gets 0 1 2 and confinit's own 7" "0 1 2 7" \
-    "$(report_field "$D/app.report" fds)"
+    "$(vg_fds "$(report_field "$D/app.report" fds)")"
 kill -TERM "$CI_PID"
 expect_true "inherited: confinit stops on SIGTERM" ci_wait 15
 finish

@@ -51,7 +51,8 @@ basics() {
 	expect_eq "$name: exit status" 0 "$CI_RC"
 	expect_eq "$name: the app leads its own process group" \
 	    "$(field pid)" "$(field pgid)"
-	expect_eq "$name: only 0 1 2 open in the app" "0 1 2" "$(field fds)"
+	expect_eq "$name: only 0 1 2 open in the app" "0 1 2" \
+	    "$(vg_fds "$(field fds)")"
 	# Subreaping is automatic: no warning about it (tini #141).
 	expect_no_grep "$name: a clean run logs no warning or error" \
 	    '(warn|error)' "$CI_ERR"

@@ -51,6 +51,7 @@ forward_case() {
 	    test "$(cut -d' ' -f1 "$ready")" != "$CI_NSPID"
 	for sig in HUP INT QUIT USR1 USR2 TERM ALRM WINCH TSTP CONT TTIN \
 	    TTOU SEGV; do
+		vg_own "$sig" && continue
 		send_and_see "$name" "$sig" "$rec" || break
 		case $sig in
 		TSTP | TTIN | TTOU)
@@ -67,6 +68,7 @@ forward_case() {
 	# Every other signal, real-time ones included.
 	for sig in ILL TRAP ABRT BUS FPE PIPE STKFLT URG XCPU XFSZ VTALRM \
 	    PROF IO SYS RTMIN RTMIN+1 RTMAX-1 RTMAX; do
+		vg_own "$sig" && continue
 		send_and_see "$name" "$sig" "$rec" || break
 	done
 	expect_true "$name: confinit alive after them all" alive "$CI_PID"
@@ -76,6 +78,15 @@ forward_case() {
 	kill -s PWR "$CI_PID" 2>/dev/null
 	ci_wait
 	expect_eq "$name: exit status after the last signal" 42 "$CI_RC"
+}
+
+# vg_own SIG: true under valgrind (make test-valgrind) for the signals
+# those runs leave out, as valgrind keeps them for itself (its limit, not
+# confinit's; the plain and ASan runs check them): the fault signals SEGV,
+# BUS, FPE, ILL, TRAP and SYS, which take their default action when sent by
+# kill although confinit blocks them, and RTMAX, which it never delivers.
+vg_own() {
+	[[ -n ${CONFINIT_VALGRIND:-} && " SEGV BUS FPE ILL TRAP SYS RTMAX " == *" $1 "* ]]
 }
 
 # group_case MODE GROUP [ARGS...]: the app and its child record signals;

@@ -51,6 +51,16 @@ t_vg() {
 	((${#T_VG[@]} == 0)) ||
 	    VG=("${T_VG[@]}" "--log-file=$CONFINIT_VALGRIND/$T_NAME.$T_SEQ.%p.log")
 }
+# vg_fds "LIST": an app's descriptor LIST, without valgrind's log under
+# valgrind: memcheck opens it at the lowest free descriptor (3 after the
+# launcher), not close-on-exec and out of confinit's reach, so the app that
+# it does not trace inherits it. The plain and ASan runs check 3 as well.
+vg_fds() {
+	local l=" $1 "
+	[[ -n ${CONFINIT_VALGRIND:-} ]] && l=${l/ 3 / }
+	l=${l# }
+	echo "${l% }"
+}
 # confinit's stdin (CI may run the tests with none).
 CI_IN=/dev/null
 
