@@ -755,16 +755,14 @@ walk_list(struct state *s, struct tval dot, const struct nlist *l)
 	return 0;
 }
 
-/* Builds ".": a map of the extra fields and Env. */
+/* Builds .Env: confinit's environment as a map[string]string. */
 static struct tval
-make_root(struct state *s)
+make_env(struct state *s)
 {
-	struct tval root = tval_map_new(s->arena), env;
-	const char *const *f;
+	struct tval env = tval_map_new(s->arena);
 	char *const *e;
 	const char *eq;
 
-	env = tval_map_new(s->arena);
 	env.u.map->type = "map[string]string";
 	for (e = s->data != NULL ? s->data->env : NULL; e != NULL && *e; e++) {
 		eq = strchr(*e, '=');
@@ -777,9 +775,20 @@ make_root(struct state *s)
 		if (!tval_lookup(env, name, strlen(name), &old))
 			tval_map_set(s->arena, env, name, tval_str(eq + 1));
 	}
-	/* Only dockerize's data has .Env; the others see it through env. */
+	return env;
+}
+
+/* Builds ".": a map of the extra fields and, for dockerize, Env. */
+static struct tval
+make_root(struct state *s)
+{
+	struct tval root = tval_map_new(s->arena);
+	const char *const *f;
+
+	/* Only dockerize's data has .Env; the others see it through env,
+	 * so theirs is not built (a map of every variable per render). */
 	if (s->t->dialect == TMPL_DOCKERIZE)
-		tval_map_set(s->arena, root, "Env", env);
+		tval_map_set(s->arena, root, "Env", make_env(s));
 	for (f = s->data != NULL ? s->data->fields : NULL; f != NULL && f[0];
 	     f += 2) {
 		if (f[1] == NULL)
