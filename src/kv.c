@@ -5,10 +5,17 @@
 #include "kv.h"
 #include "xmalloc.h"
 
+/*
+ * An entry's key and value live in one block: key, NUL, value, NUL. A
+ * snapshot made by kv_layer() or kv_dup() holds all its blocks in one pool
+ * (one allocation instead of one per key); such a block is not freed on its
+ * own, and a later set of its key gets a block of its own.
+ */
 struct kv_entry {
 	char *key;
-	char *value;
+	char *value; /* inside key's block */
 	size_t vlen;
+	bool pooled; /* the block is in kv->pool */
 };
 
 /*
@@ -22,12 +29,7 @@ struct kv {
 	size_t n;
 	size_t nsorted;
 	size_t cap;
-};
-
-/* A tail entry with its arrival order, so that the last set wins. */
-struct kv_pending {
-	struct kv_entry e;
-	size_t seq;
+	char *pool; /* the blocks of pooled entries, or NULL */
 };
 
 /* Skips the leading slashes of a key or prefix. */
@@ -41,24 +43,118 @@ kv_norm(const char *key)
 	return key;
 }
 
-/* Orders pending entries by key, then by arrival. */
-static int
-kv_pending_cmp(const void *a, const void *b)
+/* Writes key and value[0, vlen) as one block at p; fills e. */
+static void
+kv_entry_fill(struct kv_entry *e, char *p, const char *key, size_t klen,
+    const char *value, size_t vlen)
 {
-	const struct kv_pending *x = a, *y = b;
-	int c = strcmp(x->e.key, y->e.key);
-
-	if (c != 0)
-		return c;
-	return x->seq < y->seq ? -1 : x->seq > y->seq;
+	memcpy(p, key, klen + 1);
+	e->key = p;
+	e->value = p + klen + 1;
+	if (vlen != 0)
+		memcpy(e->value, value, vlen);
+	e->value[vlen] = '\0';
+	e->vlen = vlen;
 }
 
-/* Frees an entry's strings. */
+/* Gives e a block of its own holding key and value[0, vlen). */
+static void
+kv_entry_make(struct kv_entry *e, const char *key, const char *value,
+    size_t vlen)
+{
+	size_t klen = strlen(key);
+
+	kv_entry_fill(e, xmalloc(klen + vlen + 2), key, klen, value, vlen);
+	e->pooled = false;
+}
+
+/* Frees an entry's block unless it is the pool's. */
 static void
 kv_entry_free(struct kv_entry *e)
 {
-	free(e->key);
-	free(e->value);
+	if (!e->pooled)
+		free(e->key);
+}
+
+/* Merges the sorted runs a[0, mid) and a[mid, n) into out; of equal keys
+ * the first run's come first. */
+static void
+kv_merge(const struct kv_entry *a, size_t mid, size_t n, struct kv_entry *out)
+{
+	size_t i = 0, j = mid, k = 0;
+
+	while (i < mid && j < n)
+		out[k++] = strcmp(a[j].key, a[i].key) < 0 ? a[j++] : a[i++];
+	while (i < mid)
+		out[k++] = a[i++];
+	while (j < n)
+		out[k++] = a[j++];
+}
+
+/*
+ * Sorts e[0, n) by key, equal keys in their order in e: a natural merge
+ * sort, so that input already in order, or in a few ordered runs (a
+ * document's "k0".."k9", "k10".."k99"), costs little more than one pass.
+ */
+static void
+kv_sort(struct kv_entry *e, size_t n)
+{
+	struct kv_entry *tmp, *src = e, *dst, *swap;
+	size_t *run, nrun = 0, i, j, lo, hi;
+	struct kv_entry t;
+
+	if (n < 2)
+		return;
+	run = xreallocarray(NULL, n + 1, sizeof(*run));
+	/* Run boundaries; strictly descending runs are reversed (strictly,
+	 * so that equal keys keep their order). */
+	run[nrun++] = 0;
+	for (i = 0; i < n;) {
+		j = i + 1;
+		if (j < n && strcmp(e[j].key, e[i].key) < 0) {
+			while (j + 1 < n && strcmp(e[j + 1].key, e[j].key) < 0)
+				j++;
+			for (lo = i, hi = j; lo < hi; lo++, hi--) {
+				t = e[lo];
+				e[lo] = e[hi];
+				e[hi] = t;
+			}
+			j++;
+		} else {
+			while (j < n && strcmp(e[j].key, e[j - 1].key) >= 0)
+				j++;
+		}
+		run[nrun++] = j;
+		i = j;
+	}
+	if (nrun == 2) {
+		free(run);
+		return;
+	}
+	tmp = xreallocarray(NULL, n, sizeof(*tmp));
+	dst = tmp;
+	/* Merge neighbouring runs pairwise until one is left. */
+	while (nrun > 2) {
+		for (i = 0, j = 0; i + 2 < nrun; i += 2) {
+			kv_merge(src + run[i], run[i + 1] - run[i],
+			    run[i + 2] - run[i], dst + run[i]);
+			run[j++] = run[i];
+		}
+		if (i + 1 < nrun) {
+			memcpy(dst + run[i], src + run[i],
+			    (run[i + 1] - run[i]) * sizeof(*src));
+			run[j++] = run[i];
+		}
+		run[j++] = n;
+		nrun = j;
+		swap = src;
+		src = dst;
+		dst = swap;
+	}
+	if (src != e)
+		memcpy(e, src, n * sizeof(*e));
+	free(tmp);
+	free(run);
 }
 
 /* Merges the unsorted tail into the sorted part. The snapshot is logically
@@ -67,26 +163,24 @@ static void
 kv_settle(const struct kv *ckv)
 {
 	struct kv *kv = (struct kv *)ckv;
-	struct kv_pending *t;
-	struct kv_entry *out;
+	struct kv_entry *t = kv->e + kv->nsorted, *out;
 	size_t nt = kv->n - kv->nsorted, i, j, k, m;
 	int c;
 
 	if (nt == 0)
 		return;
-	t = xreallocarray(NULL, nt, sizeof(*t));
-	for (i = 0; i < nt; i++) {
-		t[i].e = kv->e[kv->nsorted + i];
-		t[i].seq = i;
-	}
-	qsort(t, nt, sizeof(*t), kv_pending_cmp);
-	/* Keep the last of each run of equal keys. */
+	kv_sort(t, nt);
+	/* Keep the last of each run of equal keys (the sort is stable). */
 	for (i = 0, m = 0; i < nt; i++) {
-		if (i + 1 < nt && strcmp(t[i].e.key, t[i + 1].e.key) == 0) {
-			kv_entry_free(&t[i].e);
+		if (i + 1 < nt && strcmp(t[i].key, t[i + 1].key) == 0) {
+			kv_entry_free(&t[i]);
 			continue;
 		}
 		t[m++] = t[i];
+	}
+	if (kv->nsorted == 0) {
+		kv->n = kv->nsorted = m;
+		return;
 	}
 	out = xreallocarray(NULL, kv->nsorted + m, sizeof(*out));
 	for (i = 0, j = 0, k = 0; i < kv->nsorted || j < m;) {
@@ -95,16 +189,15 @@ kv_settle(const struct kv *ckv)
 		else if (j == m)
 			c = -1;
 		else
-			c = strcmp(kv->e[i].key, t[j].e.key);
+			c = strcmp(kv->e[i].key, t[j].key);
 		if (c < 0) {
 			out[k++] = kv->e[i++];
 			continue;
 		}
 		if (c == 0)
 			kv_entry_free(&kv->e[i++]);
-		out[k++] = t[j++].e;
+		out[k++] = t[j++];
 	}
-	free(t);
 	free(kv->e);
 	kv->e = out;
 	kv->n = kv->nsorted = kv->cap = k;
@@ -154,65 +247,73 @@ kv_free(struct kv *kv)
 
 	if (kv == NULL)
 		return;
-	for (i = 0; i < kv->n; i++) {
-		free(kv->e[i].key);
-		free(kv->e[i].value);
-	}
+	for (i = 0; i < kv->n; i++)
+		kv_entry_free(&kv->e[i]);
 	free(kv->e);
+	free(kv->pool);
 	free(kv);
 }
 
-/* Copies one entry into fresh memory. */
+/* Fills the new snapshot dst with copies of the n sorted, unique entries
+ * src, their blocks in one pool. */
 static void
-kv_entry_copy(struct kv_entry *dst, const struct kv_entry *src)
+kv_pool_fill(struct kv *dst, const struct kv_entry *const *src, size_t n)
 {
-	dst->key = xstrdup(src->key);
-	dst->value = xmalloc(src->vlen + 1);
-	memcpy(dst->value, src->value, src->vlen + 1);
-	dst->vlen = src->vlen;
+	size_t i, klen, size = 0;
+	char *p;
+
+	for (i = 0; i < n; i++)
+		size += strlen(src[i]->key) + src[i]->vlen + 2;
+	kv_reserve(dst, n);
+	p = dst->pool = n > 0 ? xmalloc(size) : NULL;
+	for (i = 0; i < n; i++) {
+		klen = strlen(src[i]->key);
+		kv_entry_fill(&dst->e[i], p, src[i]->key, klen, src[i]->value,
+		    src[i]->vlen);
+		dst->e[i].pooled = true;
+		p += klen + src[i]->vlen + 2;
+	}
+	dst->n = dst->nsorted = n;
 }
 
 struct kv *
 kv_dup(const struct kv *kv)
 {
 	struct kv *c = kv_new();
+	const struct kv_entry **src;
 	size_t i;
 
 	kv_settle(kv);
-	kv_reserve(c, kv->n);
+	src = xreallocarray(NULL, kv->n + 1, sizeof(*src));
 	for (i = 0; i < kv->n; i++)
-		kv_entry_copy(&c->e[i], &kv->e[i]);
-	c->n = c->nsorted = kv->n;
+		src[i] = &kv->e[i];
+	kv_pool_fill(c, src, kv->n);
+	free(src);
 	return c;
 }
 
 void
 kv_setn(struct kv *kv, const char *key, const char *value, size_t vlen)
 {
-	struct kv_entry *e;
-	char *v;
+	struct kv_entry *e, old;
 	size_t i;
 
 	key = kv_norm(key);
-	v = xmalloc(vlen + 1);
-	if (vlen != 0)
-		memcpy(v, value, vlen);
-	v[vlen] = '\0';
 	if (kv->n == kv->nsorted) {
 		/* Settled: replace in place, or append in order. */
 		i = kv_lower(kv, key);
 		if (i < kv->n && strcmp(kv->e[i].key, key) == 0) {
-			free(kv->e[i].value);
-			kv->e[i].value = v;
-			kv->e[i].vlen = vlen;
+			/* The new block first: key or value may be the
+			 * old one's. */
+			old = kv->e[i];
+			kv_entry_make(&kv->e[i], key, value, vlen);
+			kv_entry_free(&old);
 			return;
 		}
 	}
 	kv_reserve(kv, kv->n + 1);
 	e = &kv->e[kv->n++];
-	e->key = xstrdup(key);
-	e->value = v;
-	e->vlen = vlen;
+	kv_entry_make(e, key, value, vlen);
 	if (kv->n - 1 == kv->nsorted &&
 	    (kv->nsorted == 0 || strcmp(kv->e[kv->n - 2].key, e->key) < 0))
 		kv->nsorted++;
@@ -233,8 +334,7 @@ kv_del(struct kv *kv, const char *key)
 	i = kv_lower(kv, key);
 	if (i >= kv->n || strcmp(kv->e[i].key, key) != 0)
 		return -1;
-	free(kv->e[i].key);
-	free(kv->e[i].value);
+	kv_entry_free(&kv->e[i]);
 	memmove(&kv->e[i], &kv->e[i + 1], (kv->n - i - 1) * sizeof(*kv->e));
 	kv->n--;
 	kv->nsorted--;
@@ -368,9 +468,8 @@ struct kv *
 kv_layer(struct kv *const *layers, size_t n)
 {
 	struct kv *kv = kv_new();
-	size_t *pos = xcalloc(n > 0 ? n : 1, sizeof(*pos)), i, total = 0;
-	const struct kv_entry *win;
-	const char *key;
+	size_t *pos = xcalloc(n > 0 ? n : 1, sizeof(*pos)), i, total = 0, nwin;
+	const struct kv_entry **wins, *win, *e;
 	int c;
 
 	for (i = 0; i < n; i++)
@@ -378,29 +477,32 @@ kv_layer(struct kv *const *layers, size_t n)
 			kv_settle(layers[i]);
 			total += layers[i]->n;
 		}
-	kv_reserve(kv, total);
-	/* An n-way merge: for each smallest key, copy only the entry of the
+	wins = xreallocarray(NULL, total + 1, sizeof(*wins));
+	/* An n-way merge: for each smallest key, keep only the entry of the
 	 * last layer that has it, and step past it in every layer. */
-	for (;;) {
+	for (nwin = 0;; nwin++) {
 		win = NULL;
 		for (i = 0; i < n; i++) {
 			if (layers[i] == NULL || pos[i] >= layers[i]->n)
 				continue;
-			key = layers[i]->e[pos[i]].key;
-			c = win == NULL ? -1 : strcmp(key, win->key);
+			e = &layers[i]->e[pos[i]];
+			c = win == NULL ? -1 : strcmp(e->key, win->key);
 			if (c <= 0)
-				win = &layers[i]->e[pos[i]];
+				win = e;
 		}
 		if (win == NULL)
 			break;
-		kv_entry_copy(&kv->e[kv->n++], win);
-		key = kv->e[kv->n - 1].key;
-		for (i = 0; i < n; i++)
-			if (layers[i] != NULL && pos[i] < layers[i]->n &&
-			    strcmp(layers[i]->e[pos[i]].key, key) == 0)
+		wins[nwin] = win;
+		for (i = 0; i < n; i++) {
+			if (layers[i] == NULL || pos[i] >= layers[i]->n)
+				continue;
+			e = &layers[i]->e[pos[i]];
+			if (e == win || strcmp(e->key, win->key) == 0)
 				pos[i]++;
+		}
 	}
-	kv->nsorted = kv->n;
+	kv_pool_fill(kv, wins, nwin);
+	free(wins);
 	free(pos);
 	return kv;
 }

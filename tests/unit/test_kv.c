@@ -20,6 +20,17 @@ collect(void *arg, const char *key, const char *value)
 	return 0;
 }
 
+/* Asserts that a walk of kv under prefix gives the trace want. */
+static void
+expect_walk(const struct kv *kv, const char *prefix, const char *want)
+{
+	struct buf b = {0};
+
+	kv_walk(kv, prefix, collect, &b);
+	assert_string_equal(b.data != NULL ? b.data : "", want);
+	buf_free(&b);
+}
+
 /* Stops the walk at the second entry. */
 static int
 stop_second(void *arg, const char *key, const char *value)
@@ -86,15 +97,9 @@ test_walk_sorted_prefix(void **state)
 	kv_set(kv, "a", "0");
 	assert_int_equal(kv_walk(kv, "", collect, &b), 0);
 	assert_string_equal(b.data, "a=0;db/host=1;db/port=2;dbx=3;z=26;");
-	buf_reset(&b);
-	kv_walk(kv, "/db", collect, &b);
-	assert_string_equal(b.data, "db/host=1;db/port=2;dbx=3;");
-	buf_reset(&b);
-	kv_walk(kv, "db/", collect, &b);
-	assert_string_equal(b.data, "db/host=1;db/port=2;");
-	buf_reset(&b);
-	kv_walk(kv, NULL, collect, &b);
-	assert_string_equal(b.data, "a=0;db/host=1;db/port=2;dbx=3;z=26;");
+	expect_walk(kv, "/db", "db/host=1;db/port=2;dbx=3;");
+	expect_walk(kv, "db/", "db/host=1;db/port=2;");
+	expect_walk(kv, NULL, "a=0;db/host=1;db/port=2;dbx=3;z=26;");
 	assert_int_equal(kv_walk(kv, "", stop_second, &count), 42);
 	assert_int_equal(count, 2);
 	buf_free(&b);
@@ -343,6 +348,103 @@ test_layer_many(void **state)
 		kv_free(l[i]);
 }
 
+/* Counts a walk's entries and checks they come sorted, each key once. */
+struct walk_check {
+	char prev[32];
+	size_t n;
+	const char *const *want; /* want[key number]: its value, or NULL */
+};
+
+static int
+check_entry(void *arg, const char *key, const char *value)
+{
+	struct walk_check *w = arg;
+	unsigned k;
+
+	assert_true(w->n == 0 || strcmp(w->prev, key) < 0);
+	snprintf(w->prev, sizeof(w->prev), "%s", key);
+	assert_int_equal(sscanf(key, "k/%u", &k), 1);
+	assert_non_null(w->want[k]);
+	assert_string_equal(value, w->want[k]);
+	w->n++;
+	return 0;
+}
+
+/* Bulk sets in ascending runs, descending runs (with repeats inside) and
+ * random order, many keys set several times: each key once, sorted, with
+ * the value set last. */
+static void
+test_bulk_runs_last_wins(void **state)
+{
+	enum { NKEYS = 700, NSETS = 6000 };
+	static char vals[NSETS][16];
+	const char *want[NKEYS] = {0};
+	struct walk_check w = {.want = want};
+	struct kv *kv = kv_new();
+	unsigned seed = 7, k = 0;
+	size_t i, distinct = 0;
+	char key[32];
+
+	for (i = 0; i < NSETS; i++) {
+		seed = seed * 1103515245u + 12345u;
+		switch ((i / 50) % 3) {
+		case 0: /* ascending, "k/10" sorting before "k/9" */
+			k = (k + 1) % NKEYS;
+			break;
+		case 1: /* descending, each key twice in a row */
+			if (i % 2 == 0)
+				k = (k + NKEYS - 1) % NKEYS;
+			break;
+		default:
+			k = (seed >> 8) % NKEYS;
+			break;
+		}
+		snprintf(key, sizeof(key), "k/%u", k);
+		snprintf(vals[i], sizeof(vals[i]), "v%zu", i);
+		kv_set(kv, key, vals[i]);
+		if (want[k] == NULL)
+			distinct++;
+		want[k] = vals[i];
+		if (i == NSETS / 2) /* settle once midway */
+			assert_true(kv_len(kv) > 0);
+	}
+	assert_int_equal(kv_len(kv), distinct);
+	kv_walk(kv, "", check_entry, &w);
+	assert_int_equal(w.n, distinct);
+	kv_free(kv);
+}
+
+/* A layered or copied snapshot (its strings in one pool) takes sets,
+ * replacements by its own strings, and deletes like any other. */
+static void
+test_pooled_snapshot_changes(void **state)
+{
+	struct kv *l[2] = {kv_new(), kv_new()}, *r, *d;
+
+	kv_set(l[0], "a", "0");
+	kv_set(l[0], "b", "0");
+	kv_set(l[1], "b", "1");
+	kv_set(l[1], "c", "1");
+	r = kv_layer(l, 2);
+	kv_free(l[0]);
+	kv_free(l[1]);
+	/* Replace a value with another key's value, then with its own. */
+	kv_set(r, "a", kv_get(r, "c"));
+	kv_set(r, "b", kv_get(r, "b"));
+	kv_set(r, "d", "new");
+	assert_int_equal(kv_del(r, "c"), 0);
+	expect_walk(r, "", "a=1;b=1;d=new;");
+	d = kv_dup(r);
+	kv_set(d, "a", "x");
+	assert_int_equal(kv_del(d, "b"), 0);
+	assert_int_equal(kv_del(d, "d"), 0);
+	expect_walk(d, "", "a=x;");
+	/* The copy did not change the original. */
+	expect_walk(r, "", "a=1;b=1;d=new;");
+	kv_free(r);
+	kv_free(d);
+}
+
 int
 main(void)
 {
@@ -358,6 +460,8 @@ main(void)
 	    cmocka_unit_test(test_layer_many),
 	    cmocka_unit_test(test_unsorted_bulk_last_wins),
 	    cmocka_unit_test(test_bulk_insertion_order),
+	    cmocka_unit_test(test_bulk_runs_last_wins),
+	    cmocka_unit_test(test_pooled_snapshot_changes),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
