@@ -696,6 +696,15 @@ walk_template(struct state *s, struct tval dot, const struct node *n)
 	return rc < 0 ? -1 : 0;
 }
 
+/* Whether a pipeline is one field chain on dot, declaring nothing: the
+ * commonest action, {{ .Key }}. */
+static bool
+is_field_action(const struct pipe *pp)
+{
+	return pp->ncmds == 1 && pp->ndecl == 0 && pp->cmds[0].nargs == 1 &&
+	       pp->cmds[0].args[0].type == A_FIELD;
+}
+
 /* Walks one node; returns 0, -1, WALK_BREAK or WALK_CONTINUE. */
 static int
 walk_node(struct state *s, struct tval dot, const struct node *n)
@@ -708,6 +717,16 @@ walk_node(struct state *s, struct tval dot, const struct node *n)
 	case N_TEXT:
 		return emit(s, n->pos, n->text, n->len);
 	case N_ACTION:
+		if (is_field_action(n->pipe)) {
+			/* {{ .A.B }}: as eval_pipe() would, without its
+			 * generality (no call, nothing declared, no
+			 * recursion). */
+			s->at = n->pipe->cmds[0].args[0].pos;
+			if (eval_fields(s, &n->pipe->cmds[0].args[0], false,
+				dot, &v) < 0)
+				return -1;
+			return print_value(s, n->pos, v);
+		}
 		if (eval_pipe(s, dot, n->pipe, &v) < 0)
 			return -1;
 		if (n->pipe->ndecl > 0)

@@ -352,7 +352,11 @@ tval_lookup(struct tval m, const char *key, size_t keylen, struct tval *out)
 	if (m.kind != TV_RECORD)
 		return false;
 	t = m.u.map;
+	/* The first byte first: most fields differ there (a KeyPair's
+	 * .Value passes Path and Key on the way). */
 	for (i = 0; i < t->len; i++) {
+		if (keylen > 0 && t->e[i].key[0] != key[0])
+			continue;
 		if (strncmp(t->e[i].key, key, keylen) == 0 &&
 		    t->e[i].key[keylen] == '\0') {
 			*out = t->e[i].val;
