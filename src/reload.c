@@ -319,6 +319,7 @@ reload_write_all(struct reload *r, bool dry_run, struct cerr *err)
 {
 	struct render_staged *staged;
 	struct reload_template *t;
+	const char **paths;
 	bool *written;
 	size_t i;
 	int rc = 0;
@@ -340,9 +341,13 @@ reload_write_all(struct reload *r, bool dry_run, struct cerr *err)
 	/* All files staged, then synced and renamed together: one sync for
 	 * the batch instead of one per file (docs/internals.md). */
 	staged = xcalloc(r->ntmpls + 1, sizeof(*staged));
+	paths = xcalloc(r->ntmpls + 1, sizeof(*paths));
+	for (i = 0; i < r->ntmpls; i++)
+		paths[i] = r->tmpls[i].dest.path;
+	render_cleanup(paths, r->ntmpls);
+	free(paths);
 	for (i = 0; i < r->ntmpls && rc == 0; i++) {
 		t = &r->tmpls[i];
-		render_cleanup(t->dest.path);
 		switch (render_stage(&t->dest, t->out.data ? t->out.data : "",
 		    t->out.len, &staged[i], err)) {
 		case -1:

@@ -31,9 +31,14 @@ render_split(const char *path, char **dir, char **base)
 	free(b);
 }
 
-/* True when path holds exactly content. */
+/*
+ * True when path holds exactly content. Otherwise *old is path's stat when
+ * it exists (*have_old says whether), from the descriptor read, so that
+ * render_stage() need not look path up again.
+ */
 static bool
-render_same(const char *path, const char *content, size_t len)
+render_same(const char *path, const char *content, size_t len, struct stat *old,
+    bool *have_old)
 {
 	char chunk[8192];
 	size_t at = 0;
@@ -41,15 +46,23 @@ render_same(const char *path, const char *content, size_t len)
 	ssize_t n;
 	int fd;
 
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+	*have_old = false;
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0) {
+		/* Absent: nothing to compare or to take the mode of. */
+		if (errno != ENOENT)
+			*have_old = stat(path, old) == 0;
 		return false;
+	}
 	while (same && (n = read(fd, chunk, sizeof(chunk))) > 0) {
 		if ((size_t)n > len - at || memcmp(chunk, content + at, n) != 0)
 			same = false;
 		at += (size_t)n;
 	}
+	same = same && n == 0 && at == len;
+	if (!same)
+		*have_old = fstat(fd, old) == 0;
 	close(fd);
-	return same && n == 0 && at == len;
+	return same;
 }
 
 /* mkdir -p of dir. */
@@ -164,7 +177,7 @@ render_stage(const struct render_dest *d, const char *content, size_t len,
 
 	memset(s, 0, sizeof(*s));
 	s->fd = -1;
-	if (render_same(d->path, content, len))
+	if (render_same(d->path, content, len, &old, &have_old))
 		return 0;
 	s->d = d;
 	render_split(d->path, &s->dir, &base);
@@ -181,7 +194,6 @@ render_stage(const struct render_dest *d, const char *content, size_t len,
 		s->tmp = NULL; /* not ours to unlink */
 		goto fail;
 	}
-	have_old = stat(d->path, &old) == 0;
 	mode = d->mode >= 0 ? (mode_t)d->mode
 	       : d->secret  ? 0600
 	       : have_old   ? old.st_mode & 07777
@@ -257,7 +269,13 @@ render_sync_staged(struct render_staged *s, size_t n, struct cerr *err)
 						   s[one].tmp, strerror(errno));
 	done = xcalloc(n, sizeof(*done));
 	for (i = 0; i < n && r == 0; i++) {
-		if (s[i].fd < 0 || fstat(s[i].fd, &st) != 0)
+		if (s[i].fd < 0)
+			continue;
+		/* A file beside an earlier one is on its filesystem. */
+		for (k = 0; k < i; k++)
+			if (s[k].fd >= 0 && strcmp(s[k].dir, s[i].dir) == 0)
+				break;
+		if (k < i || fstat(s[i].fd, &st) != 0)
 			continue;
 		for (k = 0; k < ndone && done[k] != st.st_dev; k++)
 			;
@@ -321,30 +339,65 @@ render_write(const struct render_dest *d, const char *content, size_t len,
 	return render_commit(&s, 1, err) == 0 ? 1 : -1;
 }
 
-int
-render_cleanup(const char *path)
+/* Whether name is a temp file of one of the n bases (".BASE" TAG
+ * "XXXXXX"). */
+static bool
+render_is_tmp(const char *name, char *const *base, size_t n)
 {
-	char *dir, *base, *prefix, *victim;
+	size_t i, blen, tlen = strlen(RENDER_TMP_TAG);
+
+	if (name[0] != '.')
+		return false;
+	for (i = 0; i < n; i++) {
+		blen = strlen(base[i]);
+		if (strncmp(name + 1, base[i], blen) == 0 &&
+		    strncmp(name + 1 + blen, RENDER_TMP_TAG, tlen) == 0 &&
+		    strlen(name + 1 + blen + tlen) == 6)
+			return true;
+	}
+	return false;
+}
+
+int
+render_cleanup(const char *const *paths, size_t n)
+{
+	char **dir = xcalloc(n + 1, sizeof(*dir)), **base, **mine, *victim;
+	size_t i, j, k, nb;
 	struct dirent *de;
 	int removed = 0;
 	DIR *d;
 
-	render_split(path, &dir, &base);
-	prefix = xasprintf(".%s" RENDER_TMP_TAG, base);
-	if ((d = opendir(dir)) != NULL) {
+	base = xcalloc(n + 1, sizeof(*base));
+	mine = xcalloc(n + 1, sizeof(*mine));
+	for (i = 0; i < n; i++)
+		render_split(paths[i], &dir[i], &base[i]);
+	/* Each directory once, for the bases of every path in it. */
+	for (i = 0; i < n; i++) {
+		for (j = 0; j < i && strcmp(dir[j], dir[i]) != 0; j++)
+			;
+		if (j < i)
+			continue;
+		for (k = i, nb = 0; k < n; k++)
+			if (strcmp(dir[k], dir[i]) == 0)
+				mine[nb++] = base[k];
+		if ((d = opendir(dir[i])) == NULL)
+			continue;
 		while ((de = readdir(d)) != NULL) {
-			if (strncmp(de->d_name, prefix, strlen(prefix)) != 0 ||
-			    strlen(de->d_name) != strlen(prefix) + 6)
+			if (!render_is_tmp(de->d_name, mine, nb))
 				continue;
-			victim = xasprintf("%s/%s", dir, de->d_name);
+			victim = xasprintf("%s/%s", dir[i], de->d_name);
 			if (unlink(victim) == 0)
 				removed++;
 			free(victim);
 		}
 		closedir(d);
 	}
-	free(prefix);
+	for (i = 0; i < n; i++) {
+		free(dir[i]);
+		free(base[i]);
+	}
 	free(dir);
 	free(base);
+	free(mine);
 	return removed;
 }

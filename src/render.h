@@ -60,9 +60,9 @@ int render_stage(const struct render_dest *d, const char *content, size_t len,
  * first (fsync when one file is staged, one syncfs() per filesystem for
  * several), then renames each over its destination, then syncs each
  * directory once. So every destination is its old or its new content
- * after a crash at any point. A failed sync renames nothing; a failed rename leaves the files
- * before it in place. Returns 0, or -1 with a message; s is emptied either
- * way.
+ * after a crash at any point. A failed sync renames nothing; a failed rename
+ * leaves the files before it in place. Returns 0, or -1 with a message; s is
+ * emptied either way.
  */
 int render_commit(struct render_staged *s, size_t n, struct cerr *err);
 
@@ -70,9 +70,10 @@ int render_commit(struct render_staged *s, size_t n, struct cerr *err);
 void render_abort(struct render_staged *s, size_t n);
 
 /*
- * Removes the temp files a killed confinit may have left beside path.
- * Returns how many it removed.
+ * Removes the temp files a killed confinit may have left beside any of
+ * the n paths, reading each of their directories once. Returns how many
+ * it removed.
  */
-int render_cleanup(const char *path);
+int render_cleanup(const char *const *paths, size_t n);
 
 #endif

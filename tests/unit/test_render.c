@@ -208,27 +208,48 @@ test_check_timeout(void **state)
 	free(p);
 }
 
+/* Temp files beside any of the paths go, in every directory, each read
+ * once; files that only look alike stay. */
 static void
 test_cleanup(void **state)
 {
-	char *p = path("left.conf"), *t1 = path(".left.conf.confinit-abc123"),
+	char *p = path("left.conf"), *q = path("right.conf"),
+	     *sub = path("sub"), *r = path("sub/left.conf"),
+	     *t1 = path(".left.conf.confinit-abc123"),
 	     *t2 = path(".left.conf.confinit-zzz"),
-	     *other = path(".x.confinit-abc123");
-	FILE *f;
+	     *t3 = path(".right.conf.confinit-XYZ789"),
+	     *t4 = path("sub/.left.conf.confinit-sub123"),
+	     *other = path(".x.confinit-abc123"),
+	     *unlisted = path(".none.conf.confinit-abc123");
+	const char *paths[] = {p, r, q};
 
+	assert_int_equal(mkdir(sub, 0755), 0);
 	fclose(fopen(t1, "w"));
 	fclose(fopen(t2, "w"));
+	fclose(fopen(t3, "w"));
+	fclose(fopen(t4, "w"));
 	fclose(fopen(other, "w"));
-	f = fopen(p, "w");
-	fclose(f);
-	assert_int_equal(render_cleanup(p), 1);
+	fclose(fopen(unlisted, "w"));
+	fclose(fopen(p, "w"));
+	assert_int_equal(render_cleanup(paths, 3), 3);
 	assert_int_equal(access(t1, F_OK), -1);
+	assert_int_equal(access(t3, F_OK), -1);
+	assert_int_equal(access(t4, F_OK), -1);
 	assert_int_equal(access(t2, F_OK), 0);
 	assert_int_equal(access(other, F_OK), 0);
+	assert_int_equal(access(unlisted, F_OK), 0);
+	assert_int_equal(access(p, F_OK), 0);
+	assert_int_equal(render_cleanup(paths, 0), 0);
 	free(p);
+	free(q);
+	free(sub);
+	free(r);
 	free(t1);
 	free(t2);
+	free(t3);
+	free(t4);
 	free(other);
+	free(unlisted);
 }
 
 /* Writes text to name in the test directory, the test's "old" file. */
