@@ -138,143 +138,510 @@ flatten(enum flatten_format f, const char *name, const char *data, size_t len,
 
 /* ---- YAML ---- */
 
-/* Returns whether a scalar node is YAML's null. */
-static bool
-flatten_yaml_null(const yaml_node_t *n)
-{
-	const char *v = (const char *)n->data.scalar.value;
+/*
+ * The YAML reader walks libyaml's event stream (yaml_parser_parse) with a
+ * stack of open maps and lists and adds each leaf as its event arrives; no
+ * document tree is built. The events of anchored nodes are copied to a log,
+ * and an alias replays its anchor's events in place. The result is that of
+ * a walk over the composed document (yaml_parser_load), errors included:
+ * parse errors (and "found undefined alias", duplicate anchors) anywhere in
+ * the first two documents come first, then a second document, then a scalar
+ * at the top, then the walk's own errors in document order. An alias inside
+ * its own anchor makes a cycle whose walk needs the whole anchor: such a
+ * document is read again with every event logged and walked at the end.
+ */
 
-	if (n->data.scalar.style != YAML_PLAIN_SCALAR_STYLE)
-		return false;
-	return *v == '\0' || strcmp(v, "~") == 0 || strcmp(v, "null") == 0 ||
-	       strcmp(v, "Null") == 0 || strcmp(v, "NULL") == 0;
+enum flatten_yaml_kind {
+	FLATTEN_YAML_SCALAR,
+	FLATTEN_YAML_SEQ,
+	FLATTEN_YAML_MAP,
+	FLATTEN_YAML_END,
+	FLATTEN_YAML_ALIAS,
+};
+
+/* One node event, live or from the log. */
+struct flatten_yaml_ev {
+	unsigned char kind;
+	bool null;	  /* a scalar that is YAML's null */
+	size_t line;	  /* start mark, from 1 */
+	size_t col;	  /* start mark, from 1 */
+	const char *text; /* scalar: its text (in kept) */
+	size_t len;	  /* scalar: its length */
+	size_t alias;	  /* alias: the anchor, an index in anchors */
+};
+
+/* An anchor of the document: its name and the logged events of its node. */
+struct flatten_yaml_anchor {
+	const char *name; /* in kept */
+	size_t start;	  /* the node's events are log[start, end) */
+	size_t end;	  /* FLATTEN_YAML_OPEN until the node ends */
+	size_t depth;	  /* containers open in the stream when it started */
+};
+
+#define FLATTEN_YAML_OPEN SIZE_MAX
+
+/* A map or list being walked. */
+struct flatten_yaml_frame {
+	size_t plen; /* the path's length at this container */
+	size_t idx;  /* a list's next index */
+	bool map;
+	bool want_key; /* a map's next node is a key */
+};
+
+struct flatten_yaml {
+	struct flatten_out o;
+	yaml_parser_t parser;
+	struct cerr werr; /* the walk's error, reported after the parser's */
+	bool walking;	  /* no walk error yet */
+	bool live;	  /* the walk follows the stream (first pass, doc 1) */
+	bool record_all;  /* second pass: log all of doc 1, walk at the end */
+	bool doc2;	  /* in the second document: only anchors are checked */
+	bool have_root;	  /* the first document's top node was seen */
+	bool root_scalar; /* ... and it is a scalar that is not null */
+	size_t root_line; /* its start mark */
+	size_t root_col;
+	size_t depth; /* containers open in the stream */
+	struct flatten_yaml_frame frame[FLATTEN_MAX_DEPTH + 1];
+	size_t nframe;
+	struct flatten_yaml_ev *log;
+	size_t nlog, caplog;
+	/* Scalars' texts and anchor names, taken from their events and freed
+	 * at the end, as the document tree did: the log points to them, and
+	 * musl's allocator, given each scalar back as its event goes, maps and
+	 * unmaps a group of slots again and again (292 mmap calls instead of
+	 * 109 for the 1,000 keys of bench/reload.sh). */
+	char **kept;
+	size_t nkept, capkept;
+	struct flatten_yaml_anchor *anchor;
+	size_t nanchor, capanchor;
+	size_t anchor_base; /* the current document's first anchor */
+	size_t *open;	    /* anchors of the containers open in the stream */
+	size_t nopen, capopen;
+};
+
+/* Returns whether a plain scalar's text is YAML's null. */
+static bool
+flatten_yaml_null(const char *v, size_t len)
+{
+	switch (len) {
+	case 0:
+		return true;
+	case 1:
+		return v[0] == '~';
+	case 4:
+		return memcmp(v, "null", 4) == 0 || memcmp(v, "Null", 4) == 0 ||
+		       memcmp(v, "NULL", 4) == 0;
+	}
+	return false;
 }
 
-/* Walks one node under the current path. */
-static int
-flatten_yaml_node(struct flatten_out *o, yaml_document_t *doc, yaml_node_t *n,
-    int depth)
+/* Records the walk's first error at the event's mark and ends the walk. */
+static void
+flatten_yaml_fail(struct flatten_yaml *y, const struct flatten_yaml_ev *ev,
+    const char *what)
 {
-	size_t line = n->start_mark.line + 1, col = n->start_mark.column + 1;
-	yaml_node_item_t *item;
-	yaml_node_pair_t *pair;
-	yaml_node_t *k;
-	size_t old, idx = 0;
-	char num[32];
-	int len;
+	cerr_set(&y->werr, "%s:%zu:%zu: %s", y->o.name, ev->line, ev->col,
+	    what);
+	y->walking = false;
+}
 
-	if (depth > FLATTEN_MAX_DEPTH)
-		return cerr_set(o->err, "%s:%zu:%zu: nested deeper than %d",
-		    o->name, line, col, FLATTEN_MAX_DEPTH);
-	switch (n->type) {
-	case YAML_SCALAR_NODE:
-		if (flatten_yaml_null(n))
-			return flatten_leaf(o, "", 0, line, col);
-		return flatten_leaf(o, (const char *)n->data.scalar.value,
-		    n->data.scalar.length, line, col);
-	case YAML_SEQUENCE_NODE:
-		for (item = n->data.sequence.items.start;
-		     item < n->data.sequence.items.top; item++, idx++) {
-			len = snprintf(num, sizeof(num), "%zu", idx);
-			old = flatten_push(o, num, (size_t)len);
-			if (flatten_yaml_node(o, doc,
-				yaml_document_get_node(doc, *item),
-				depth + 1) != 0)
-				return -1;
-			flatten_pop(o, old);
+/* Appends a list index to the path. */
+static void
+flatten_yaml_index(struct flatten_out *o, size_t idx)
+{
+	char num[24], *p = num + sizeof(num);
+
+	do
+		*--p = (char)('0' + idx % 10);
+	while ((idx /= 10) != 0);
+	flatten_push(o, p, (size_t)(num + sizeof(num) - p));
+}
+
+/* A node of the top frame has been walked: back to its parent's path. */
+static void
+flatten_yaml_done(struct flatten_yaml *y)
+{
+	struct flatten_yaml_frame *f;
+
+	if (y->nframe == 0)
+		return;
+	f = &y->frame[y->nframe - 1];
+	flatten_pop(&y->o, f->plen);
+	if (f->map)
+		f->want_key = true;
+	else
+		f->idx++;
+}
+
+static void flatten_yaml_replay(struct flatten_yaml *y, size_t start,
+    size_t end);
+
+/* Walks one event. */
+static void
+flatten_yaml_walk(struct flatten_yaml *y, const struct flatten_yaml_ev *ev)
+{
+	struct flatten_yaml_frame *f;
+
+	if (!y->walking)
+		return;
+	if (ev->kind == FLATTEN_YAML_ALIAS) {
+		flatten_yaml_replay(y, y->anchor[ev->alias].start,
+		    y->anchor[ev->alias].end);
+		return;
+	}
+	if (y->nframe == 0) {
+		/* The top node: a scalar is flatten_yaml()'s to judge. */
+		if (ev->kind == FLATTEN_YAML_SCALAR)
+			return;
+		f = &y->frame[y->nframe++];
+		*f = (struct flatten_yaml_frame){0, 0,
+		    ev->kind == FLATTEN_YAML_MAP, true};
+		return;
+	}
+	f = &y->frame[y->nframe - 1];
+	if (ev->kind == FLATTEN_YAML_END) {
+		y->nframe--;
+		flatten_yaml_done(y);
+		return;
+	}
+	if (f->map && f->want_key) {
+		if (ev->kind != FLATTEN_YAML_SCALAR) {
+			flatten_yaml_fail(y, ev, "a key must be a scalar");
+			return;
 		}
-		return 0;
-	case YAML_MAPPING_NODE:
-		for (pair = n->data.mapping.pairs.start;
-		     pair < n->data.mapping.pairs.top; pair++) {
-			k = yaml_document_get_node(doc, pair->key);
-			if (k->type != YAML_SCALAR_NODE)
-				return cerr_set(o->err,
-				    "%s:%zu:%zu: a key must be a scalar",
-				    o->name, k->start_mark.line + 1,
-				    k->start_mark.column + 1);
-			old =
-			    flatten_push(o, (const char *)k->data.scalar.value,
-				k->data.scalar.length);
-			if (flatten_yaml_node(o, doc,
-				yaml_document_get_node(doc, pair->value),
-				depth + 1) != 0)
-				return -1;
-			flatten_pop(o, old);
+		flatten_push(&y->o, ev->text, ev->len);
+		f->want_key = false;
+		return;
+	}
+	if (!f->map)
+		flatten_yaml_index(&y->o, f->idx);
+	if (y->nframe > FLATTEN_MAX_DEPTH) {
+		cerr_set(&y->werr, "%s:%zu:%zu: nested deeper than %d",
+		    y->o.name, ev->line, ev->col, FLATTEN_MAX_DEPTH);
+		y->walking = false;
+		return;
+	}
+	if (ev->kind == FLATTEN_YAML_SCALAR) {
+		if (flatten_leaf(&y->o, ev->null ? "" : ev->text,
+			ev->null ? 0 : ev->len, ev->line, ev->col) != 0) {
+			y->walking = false;
+			return;
 		}
-		return 0;
-	case YAML_NO_NODE:
+		flatten_yaml_done(y);
+		return;
+	}
+	f = &y->frame[y->nframe++];
+	*f = (struct flatten_yaml_frame){y->o.path.len, 0,
+	    ev->kind == FLATTEN_YAML_MAP, true};
+}
+
+/* Walks the logged events [start, end). */
+static void
+flatten_yaml_replay(struct flatten_yaml *y, size_t start, size_t end)
+{
+	size_t i;
+
+	for (i = start; i < end && y->walking; i++)
+		flatten_yaml_walk(y, &y->log[i]);
+}
+
+/* Sets a composer error as yaml_parser_load() would; returns -1. */
+static int
+flatten_yaml_composer_error(struct flatten_yaml *y, const char *context,
+    const char *problem, yaml_mark_t mark)
+{
+	y->parser.error = YAML_COMPOSER_ERROR;
+	y->parser.context = context;
+	y->parser.problem = problem;
+	y->parser.problem_mark = mark;
+	return -1;
+}
+
+/* Returns the index of the current document's anchor name, or SIZE_MAX. */
+static size_t
+flatten_yaml_find(const struct flatten_yaml *y, const char *name)
+{
+	size_t i;
+
+	for (i = y->anchor_base; i < y->nanchor; i++)
+		if (strcmp(y->anchor[i].name, name) == 0)
+			return i;
+	return SIZE_MAX;
+}
+
+/* Makes room for one more of the n elements of size bytes in an array of
+ * *cap; returns the array, perhaps moved. */
+static void *
+flatten_yaml_grow(void *p, size_t n, size_t *cap, size_t size)
+{
+	if (n < *cap)
+		return p;
+	*cap = *cap != 0 ? 2 * *cap : 16;
+	return xreallocarray(p, *cap, size);
+}
+
+/* Takes a string of an event (NULL allowed): flatten_yaml() frees it. */
+static void
+flatten_yaml_keep(struct flatten_yaml *y, yaml_char_t **s)
+{
+	if (*s == NULL)
+		return;
+	y->kept =
+	    flatten_yaml_grow(y->kept, y->nkept, &y->capkept, sizeof(*y->kept));
+	y->kept[y->nkept++] = (char *)*s;
+	*s = NULL;
+}
+
+/* Registers the anchor *name of the node that starts at log[nlog] and
+ * takes the name; returns 0, or -1 for a name already used in the
+ * document. */
+static int
+flatten_yaml_anchor(struct flatten_yaml *y, yaml_char_t **name,
+    const yaml_event_t *e)
+{
+	struct flatten_yaml_anchor *a;
+
+	if (flatten_yaml_find(y, (const char *)*name) != SIZE_MAX)
+		return flatten_yaml_composer_error(y,
+		    "found duplicate anchor; first occurrence",
+		    "second occurrence", e->start_mark);
+	y->anchor = flatten_yaml_grow(y->anchor, y->nanchor, &y->capanchor,
+	    sizeof(*y->anchor));
+	a = &y->anchor[y->nanchor++];
+	a->name = (const char *)*name;
+	a->start = y->nlog;
+	a->end = FLATTEN_YAML_OPEN;
+	a->depth = y->depth;
+	flatten_yaml_keep(y, name);
+	return 0;
+}
+
+/* Closes the anchored containers that end with this event. */
+static void
+flatten_yaml_close(struct flatten_yaml *y)
+{
+	while (y->nopen > 0 &&
+	       y->anchor[y->open[y->nopen - 1]].depth == y->depth) {
+		y->anchor[y->open[y->nopen - 1]].end = y->nlog;
+		y->nopen--;
+	}
+}
+
+/* Return of flatten_yaml_event(): an alias inside its own anchor. */
+#define FLATTEN_YAML_CYCLE 1
+
+/*
+ * Takes one event of the stream inside a document: anchors, the log and
+ * the walk; the event's strings are taken (flatten_yaml_keep()). Returns
+ * 0, -1 with a composer error in the parser, or FLATTEN_YAML_CYCLE when
+ * the first pass must give way to the second.
+ */
+static int
+flatten_yaml_event(struct flatten_yaml *y, yaml_event_t *e)
+{
+	struct flatten_yaml_ev ev = {0};
+	yaml_char_t **anchor = NULL;
+
+	ev.line = e->start_mark.line + 1;
+	ev.col = e->start_mark.column + 1;
+	switch (e->type) {
+	case YAML_SCALAR_EVENT:
+		ev.kind = FLATTEN_YAML_SCALAR;
+		anchor = &e->data.scalar.anchor;
+		ev.text = (const char *)e->data.scalar.value;
+		ev.len = e->data.scalar.length;
+		ev.null = e->data.scalar.style == YAML_PLAIN_SCALAR_STYLE &&
+			  flatten_yaml_null(ev.text, ev.len);
+		flatten_yaml_keep(y, &e->data.scalar.value);
 		break;
+	case YAML_SEQUENCE_START_EVENT:
+		ev.kind = FLATTEN_YAML_SEQ;
+		anchor = &e->data.sequence_start.anchor;
+		break;
+	case YAML_MAPPING_START_EVENT:
+		ev.kind = FLATTEN_YAML_MAP;
+		anchor = &e->data.mapping_start.anchor;
+		break;
+	case YAML_SEQUENCE_END_EVENT:
+	case YAML_MAPPING_END_EVENT:
+		ev.kind = FLATTEN_YAML_END;
+		break;
+	case YAML_ALIAS_EVENT:
+		ev.kind = FLATTEN_YAML_ALIAS;
+		ev.alias =
+		    flatten_yaml_find(y, (const char *)e->data.alias.anchor);
+		if (ev.alias == SIZE_MAX)
+			return flatten_yaml_composer_error(y, NULL,
+			    "found undefined alias", e->start_mark);
+		if (y->live && y->walking &&
+		    y->anchor[ev.alias].end == FLATTEN_YAML_OPEN)
+			return FLATTEN_YAML_CYCLE;
+		break;
+	default:
+		return 0;
+	}
+	if (!y->have_root && !y->doc2) {
+		y->have_root = true;
+		y->root_scalar = ev.kind == FLATTEN_YAML_SCALAR && !ev.null;
+		y->root_line = ev.line;
+		y->root_col = ev.col;
+	}
+	if (anchor != NULL && *anchor == NULL)
+		anchor = NULL;
+	if (anchor != NULL && flatten_yaml_anchor(y, anchor, e) != 0)
+		return -1;
+	/* The log holds what an alias may replay: in the first pass the
+	 * anchored nodes (while the walk goes on), in the second all. */
+	if (!y->doc2 && (y->record_all ||
+			    (y->walking && (y->nopen > 0 || anchor != NULL)))) {
+		y->log = flatten_yaml_grow(y->log, y->nlog, &y->caplog,
+		    sizeof(*y->log));
+		y->log[y->nlog++] = ev;
+	}
+	if (ev.kind == FLATTEN_YAML_SEQ || ev.kind == FLATTEN_YAML_MAP) {
+		if (anchor != NULL) {
+			y->open = flatten_yaml_grow(y->open, y->nopen,
+			    &y->capopen, sizeof(*y->open));
+			y->open[y->nopen++] = y->nanchor - 1;
+		}
+		y->depth++;
+	} else if (ev.kind == FLATTEN_YAML_END) {
+		y->depth--;
+		flatten_yaml_close(y);
+	} else if (anchor != NULL)
+		y->anchor[y->nanchor - 1].end = y->nlog;
+	if (y->live)
+		flatten_yaml_walk(y, &ev);
+	return 0;
+}
+
+/* Reads the events of one document after its DOCUMENT-START; returns 0,
+ * -1 (an error in the parser) or FLATTEN_YAML_CYCLE. */
+static int
+flatten_yaml_document(struct flatten_yaml *y)
+{
+	yaml_event_t e;
+	int r;
+
+	for (;;) {
+		if (!yaml_parser_parse(&y->parser, &e))
+			return -1;
+		if (e.type == YAML_DOCUMENT_END_EVENT) {
+			yaml_event_delete(&e);
+			return 0;
+		}
+		r = flatten_yaml_event(y, &e);
+		yaml_event_delete(&e);
+		if (r != 0)
+			return r;
+	}
+}
+
+/* Parses the next event and returns its type, or -1 (error in the
+ * parser); a DOCUMENT-START's mark goes to *mark. */
+static int
+flatten_yaml_next(struct flatten_yaml *y, yaml_mark_t *mark)
+{
+	yaml_event_t e;
+	int type;
+
+	if (!yaml_parser_parse(&y->parser, &e))
+		return -1;
+	type = (int)e.type;
+	*mark = e.start_mark;
+	yaml_event_delete(&e);
+	return type;
+}
+
+/* One pass over the document: as flatten_yaml(), or FLATTEN_YAML_CYCLE. */
+static int
+flatten_yaml_pass(struct flatten_yaml *y, struct cerr *err)
+{
+	const char *name = y->o.name;
+	yaml_mark_t mark;
+	int r, type;
+
+	errno = 0;
+	if (flatten_yaml_next(y, &mark) < 0 ||
+	    (type = flatten_yaml_next(y, &mark)) < 0)
+		goto parse_error;
+	if (type == YAML_STREAM_END_EVENT)
+		return 0;
+	if ((r = flatten_yaml_document(y)) != 0)
+		goto document_error;
+	/* A second document is an error, not silently dropped. */
+	y->doc2 = true;
+	y->live = false;
+	y->anchor_base = y->nanchor;
+	errno = 0;
+	if ((type = flatten_yaml_next(y, &mark)) < 0)
+		goto parse_error;
+	if (type != YAML_STREAM_END_EVENT) {
+		if ((r = flatten_yaml_document(y)) != 0)
+			goto document_error;
+		return cerr_set(err, "%s:%zu:%zu: more than one document", name,
+		    mark.line + 1, mark.column + 1);
+	}
+	if (y->root_scalar)
+		return cerr_set(err,
+		    "%s:%zu:%zu: the top level must be a map or a list", name,
+		    y->root_line, y->root_col);
+	if (y->record_all)
+		flatten_yaml_replay(y, 0, y->nlog);
+	if (!y->walking) {
+		*err = y->werr;
+		return -1;
 	}
 	return 0;
+document_error:
+	if (r == FLATTEN_YAML_CYCLE)
+		return r;
+parse_error:
+	if (y->parser.error == YAML_MEMORY_ERROR ||
+	    (y->parser.problem == NULL && errno == ENOMEM))
+		return cerr_set(err, "%s: out of memory", name);
+	if (y->parser.context != NULL)
+		return cerr_set(err, "%s:%zu:%zu: %s %s", name,
+		    y->parser.problem_mark.line + 1,
+		    y->parser.problem_mark.column + 1, y->parser.problem,
+		    y->parser.context);
+	return cerr_set(err, "%s:%zu:%zu: %s", name,
+	    y->parser.problem_mark.line + 1, y->parser.problem_mark.column + 1,
+	    y->parser.problem != NULL ? y->parser.problem : "parse error");
 }
 
 int
 flatten_yaml(const char *name, const char *data, size_t len, struct kv *kv,
     struct cerr *err)
 {
-	struct flatten_out o = {name, kv, {0}, 0, err};
-	yaml_parser_t parser;
-	yaml_document_t doc, next;
-	yaml_node_t *root;
-	bool have_doc = false, have_next = false;
-	int r = -1;
+	struct flatten_yaml *y = xmalloc(sizeof(*y));
+	int pass, r = -1;
 
-	if (!yaml_parser_initialize(&parser))
-		return cerr_set(err, "%s: out of memory", name);
-	yaml_parser_set_input_string(&parser, (const unsigned char *)data, len);
-	errno = 0;
-	if (!yaml_parser_load(&parser, &doc))
-		goto parse_error;
-	have_doc = true;
-	root = yaml_document_get_root_node(&doc);
-	if (root != NULL) {
-		/* A second document is an error, not silently dropped. */
-		errno = 0;
-		if (!yaml_parser_load(&parser, &next))
-			goto parse_error;
-		have_next = true;
-		if (yaml_document_get_root_node(&next) != NULL) {
-			cerr_set(err, "%s:%zu:%zu: more than one document",
-			    name, next.start_mark.line + 1,
-			    next.start_mark.column + 1);
-			goto out;
+	for (pass = 0; pass < 2; pass++) {
+		memset(y, 0, sizeof(*y));
+		y->o = (struct flatten_out){name, kv, {0}, 0, &y->werr};
+		y->walking = true;
+		y->live = pass == 0;
+		y->record_all = pass == 1;
+		if (!yaml_parser_initialize(&y->parser)) {
+			r = cerr_set(err, "%s: out of memory", name);
+			break;
 		}
-		if (root->type == YAML_SCALAR_NODE &&
-		    !flatten_yaml_null(root)) {
-			cerr_set(err,
-			    "%s:%zu:%zu: the top level must be a map or a list",
-			    name, root->start_mark.line + 1,
-			    root->start_mark.column + 1);
-			goto out;
-		}
-		if (root->type != YAML_SCALAR_NODE &&
-		    flatten_yaml_node(&o, &doc, root, 0) != 0)
-			goto out;
+		yaml_parser_set_input_string(&y->parser,
+		    (const unsigned char *)data, len);
+		r = flatten_yaml_pass(y, err);
+		yaml_parser_delete(&y->parser);
+		buf_free(&y->o.path);
+		while (y->nkept > 0)
+			free(y->kept[--y->nkept]);
+		free(y->kept);
+		free(y->log);
+		free(y->anchor);
+		free(y->open);
+		if (r != FLATTEN_YAML_CYCLE)
+			break;
 	}
-	r = 0;
-	goto out;
-parse_error:
-	if (parser.error == YAML_MEMORY_ERROR ||
-	    (parser.problem == NULL && errno == ENOMEM))
-		cerr_set(err, "%s: out of memory", name);
-	else if (parser.context != NULL)
-		cerr_set(err, "%s:%zu:%zu: %s %s", name,
-		    parser.problem_mark.line + 1,
-		    parser.problem_mark.column + 1, parser.problem,
-		    parser.context);
-	else
-		cerr_set(err, "%s:%zu:%zu: %s", name,
-		    parser.problem_mark.line + 1,
-		    parser.problem_mark.column + 1,
-		    parser.problem != NULL ? parser.problem : "parse error");
-out:
-	if (have_next)
-		yaml_document_delete(&next);
-	if (have_doc)
-		yaml_document_delete(&doc);
-	yaml_parser_delete(&parser);
-	buf_free(&o.path);
+	free(y);
 	return r;
 }
 

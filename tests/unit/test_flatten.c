@@ -166,6 +166,48 @@ test_yaml_errors(void **state)
 	    "t:1:4: found undefined alias");
 }
 
+/* Anchors and aliases as yaml_parser_load() composes them: an alias
+ * repeats its anchor's node wherever it is used, keys included. */
+static void
+test_yaml_aliases(void **state)
+{
+	expect(FLATTEN_YAML, "x: &s v\nl: [*s, &m {k: *s}, *m]\n*s : w\n",
+	    "l/0=v\nl/1/k=v\nl/2/k=v\nv=w\nx=v\n");
+	expect(FLATTEN_YAML, "- &a [1, 2]\n- [*a, *a]\n",
+	    "0/0=1\n0/1=2\n1/0/0=1\n1/0/1=2\n1/1/0=1\n1/1/1=2\n");
+	expect_error(FLATTEN_YAML, "a: &a 1\nb: &a 2\n",
+	    "t:2:4: second occurrence found duplicate anchor; first "
+	    "occurrence");
+	/* An alias to a map as a key: the map's own position. */
+	expect_error(FLATTEN_YAML, "a: &m {x: 1}\n*m : 2\n",
+	    "t:1:4: a key must be a scalar");
+	/* A cycle through a map, and one at the top. */
+	expect_error(FLATTEN_YAML, "a: &a {b: {c: *a}}\nz: 1\n",
+	    "t:1:4: nested deeper than 128");
+	expect_error(FLATTEN_YAML, "&r {a: *r}\n",
+	    "t:1:1: nested deeper than 128");
+	/* Anchors end with their document. */
+	expect_error(FLATTEN_YAML, "a: &a 1\n---\nb: *a\n",
+	    "t:3:4: found undefined alias");
+}
+
+/* A parse error anywhere in the first two documents comes before a second
+ * document, which comes before the errors of walking the first. */
+static void
+test_yaml_error_order(void **state)
+{
+	expect_error(FLATTEN_YAML, "a: &a [*a]\nb: \"open\n",
+	    "t:3:1: found unexpected end of stream while scanning a quoted "
+	    "scalar");
+	expect_error(FLATTEN_YAML, "a: &a [*a]\n---\n[\n",
+	    "t:4:1: did not find expected node content while parsing a flow "
+	    "node");
+	expect_error(FLATTEN_YAML, "a:\n  ? [x]\n  : y\n---\nb: 1\n",
+	    "t:4:1: more than one document");
+	expect_error(FLATTEN_YAML, "a: 1\n---\nb: 2\n---\n[\n",
+	    "t:2:1: more than one document");
+}
+
 /* Aliases that would expand to billions of keys are cut off. */
 static void
 test_yaml_alias_bomb(void **state)
@@ -363,6 +405,8 @@ main(void)
 	    cmocka_unit_test(test_yaml_nested),
 	    cmocka_unit_test(test_yaml_top_level),
 	    cmocka_unit_test(test_yaml_errors),
+	    cmocka_unit_test(test_yaml_aliases),
+	    cmocka_unit_test(test_yaml_error_order),
 	    cmocka_unit_test(test_yaml_alias_bomb),
 	    cmocka_unit_test(test_json),
 	    cmocka_unit_test(test_json_escapes),
