@@ -2,6 +2,7 @@
  * read once. Parsing is in file.c and env.c. */
 #include <dirent.h>
 #include <errno.h>
+#include <stdbool.h>
 #include <limits.h>
 #include <poll.h>
 #include <stdlib.h>
@@ -21,8 +22,11 @@
 	    IN_DELETE | IN_ATTRIB | IN_DELETE_SELF)
 
 struct local_file {
-	char *path; /* without file:// */
-	int ifd;    /* inotify, -1 before start */
+	char *path;	  /* without file:// */
+	char *name;	  /* its last component; NULL for a directory source */
+	int ifd;	  /* inotify, -1 before start */
+	struct stat seen; /* stat() of path before the last read */
+	bool have_seen;
 };
 
 static const char *
@@ -40,18 +44,13 @@ local_file_open(struct source *s, char *const *env, struct cerr *err)
 	f->path = xstrdup(local_path(s->url));
 	f->ifd = -1;
 	s->priv = f;
+	f->have_seen = stat(f->path, &f->seen) == 0;
 	if (source_file_read(f->path, &snap, err) != 0)
 		return -1;
 	s->snap = snap;
 	return 0;
 }
 
-/*
- * Watches the directory that holds the file, not the file: editors and
- * Kubernetes replace files by renaming over them, which a watch on the
- * file itself would lose. A directory source is watched with its
- * subdirectories.
- */
 /*
  * Watches dir and every directory below it (dot-directories skipped, as
  * the reader skips them), so that a file created in a new subdirectory is
@@ -80,6 +79,12 @@ local_watch_tree(int ifd, const char *dir, int depth)
 	closedir(d);
 }
 
+/*
+ * Watches the directory that holds the file, not the file: editors and
+ * Kubernetes replace files by renaming over them, which a watch on the
+ * file itself would lose. A directory source is watched with its
+ * subdirectories. The file's name is kept to filter the events.
+ */
 static void
 local_file_watch(struct local_file *f)
 {
@@ -87,11 +92,15 @@ local_file_watch(struct local_file *f)
 	struct stat st;
 
 	if (stat(f->path, &st) == 0 && S_ISDIR(st.st_mode)) {
+		free(f->name);
+		f->name = NULL;
 		local_watch_tree(f->ifd, f->path, 0);
 		return;
 	}
 	dir = xstrdup(f->path);
 	slash = strrchr(dir, '/');
+	free(f->name);
+	f->name = xstrdup(slash != NULL ? slash + 1 : dir);
 	if (slash == dir)
 		slash[1] = '\0';
 	else if (slash != NULL)
@@ -104,32 +113,89 @@ local_file_watch(struct local_file *f)
 	free(dir);
 }
 
-/* Something changed near the file: read it again. */
-static void
-local_file_ready(void *arg, int fd, short revents)
+/*
+ * True when an event in the watched directory may concern the source: a
+ * directory source is concerned by everything in its tree; a file source
+ * by its own name (written, replaced, renamed over, removed), by events on
+ * the directory itself and by a lost queue.
+ */
+static bool
+local_file_concerns(const struct local_file *f, const struct inotify_event *ev)
 {
-	char events[4096]
-	    __attribute__((aligned(__alignof__(struct inotify_event))));
-	struct source *s = arg;
+	return f->name == NULL || (ev->mask & IN_Q_OVERFLOW) || ev->len == 0 ||
+	       strcmp(ev->name, f->name) == 0;
+}
+
+/*
+ * True when the file at path is another one, or was changed, since it was
+ * last read. For a link whose target is swapped under another name (a
+ * Kubernetes ConfigMap renames a new ..data link over the old one).
+ */
+static bool
+local_file_moved(const struct local_file *f)
+{
+	struct stat st;
+
+	if (stat(f->path, &st) != 0 || !f->have_seen)
+		return true;
+	return st.st_dev != f->seen.st_dev || st.st_ino != f->seen.st_ino ||
+	       st.st_size != f->seen.st_size ||
+	       st.st_mtim.tv_sec != f->seen.st_mtim.tv_sec ||
+	       st.st_mtim.tv_nsec != f->seen.st_mtim.tv_nsec ||
+	       st.st_ctim.tv_sec != f->seen.st_ctim.tv_sec ||
+	       st.st_ctim.tv_nsec != f->seen.st_ctim.tv_nsec;
+}
+
+/* Reads the source again into a new snapshot. */
+static void
+local_file_reread(struct source *s)
+{
 	struct local_file *f = s->priv;
 	struct kv *snap;
 	struct cerr err;
 
-	/* Drain: one re-read covers every event of the burst. */
-	while (read(fd, events, sizeof(events)) > 0)
-		;
 	/*
 	 * Watch new subdirectories before reading: what is written in one
 	 * before its watch exists is in this read, what comes after raises
-	 * an event.
+	 * an event. The stat comes before the read too: a change between
+	 * them makes the next event read again.
 	 */
 	local_file_watch(f);
+	f->have_seen = stat(f->path, &f->seen) == 0;
+	log_debug("source %s: reading %s", s->name, f->path);
 	if (source_file_read(f->path, &snap, &err) != 0) {
 		log_error("source %s: %s; keeping the last good values",
 		    s->name, err.msg);
 		return;
 	}
 	source_update(s, snap);
+}
+
+/*
+ * Something changed in a watched directory: read the source again if it
+ * concerns it. Other files there (the rendered destinations and their
+ * temp files often are) cost no read.
+ */
+static void
+local_file_ready(void *arg, int fd, short revents)
+{
+	char events[4096]
+	    __attribute__((aligned(__alignof__(struct inotify_event))));
+	const struct inotify_event *ev;
+	struct source *s = arg;
+	struct local_file *f = s->priv;
+	bool concerned = false;
+	ssize_t n, at;
+
+	/* Drain: one re-read covers every event of the burst. */
+	while ((n = read(fd, events, sizeof(events))) > 0)
+		for (at = 0; at + (ssize_t)sizeof(*ev) <= n;
+		     at += (ssize_t)(sizeof(*ev) + ev->len)) {
+			ev = (const struct inotify_event *)(events + at);
+			concerned = concerned || local_file_concerns(f, ev);
+		}
+	if (concerned || local_file_moved(f))
+		local_file_reread(s);
 }
 
 static int
@@ -156,6 +222,7 @@ local_file_close(struct source *s)
 		close(f->ifd);
 	}
 	free(f->path);
+	free(f->name);
 	free(f);
 }
 

@@ -2,7 +2,8 @@
 # Local sources through the real binary: a directory (one key per file,
 # subdirectories watched, files added later), a Kubernetes ConfigMap volume
 # (files are links into ..data, which is swapped atomically), env://, and
-# layering (a later source wins key by key).
+# layering (a later source wins key by key); files written beside a file
+# source (its destination among them) cause no re-read.
 . "$(dirname "$0")/lib/lib.bash"
 
 D=$T_DIR
@@ -57,6 +58,33 @@ ln -s ..v2 "$cm/..data_tmp"
 mv -T "$cm/..data_tmp" "$cm/..data"
 expect_true "configmap: the swapped ..data link is seen" \
     wait_until 10 grep -qx level=debug "$D/out/cm"
+kill -TERM "$CI_PID"
+ci_wait
+
+# Files written beside a file source, the template's own destination
+# among them, do not make confinit read the source again (each read is a
+# debug line); an edit of the source is one read.
+near=$D/near
+mkdir -p "$near"
+printf 'v: 1\n' >"$near/app.yaml"
+printf 'v={{ key "v" }}' >"$D/near.tmpl"
+start --log-level debug --source "file://$near/app.yaml" \
+    --template "$D/near.tmpl:$near/app.conf"
+expect_true "near: first render" wait_until 10 grep -qx v=1 "$near/app.conf"
+reads() { grep -c "source .*: reading $near/app.yaml" "$CI_ERR"; }
+for i in $(seq 1 20); do
+	printf 'x%s' "$i" >"$near/other.txt"
+	printf 'y' >"$near/.tmp.$i" && mv "$near/.tmp.$i" "$near/moved.txt"
+	sleep 0.02
+done
+sleep 0.5
+expect_eq "near: writes to other files there cause no read" 0 "$(reads)"
+printf 'v: 2\n' >"$near/app.yaml"
+expect_true "near: an edit of the source is seen" \
+    wait_until 10 grep -qx v=2 "$near/app.conf"
+sleep 0.5
+expect_eq "near: one read for the edit, none for the file rendered there" \
+    1 "$(reads)"
 kill -TERM "$CI_PID"
 ci_wait
 
