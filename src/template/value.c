@@ -352,13 +352,16 @@ tval_lookup(struct tval m, const char *key, size_t keylen, struct tval *out)
 	if (m.kind != TV_RECORD)
 		return false;
 	t = m.u.map;
-	/* The first byte first: most fields differ there (a KeyPair's
-	 * .Value passes Path and Key on the way). */
+	/* Field names are short: compared here, byte by byte, rather than
+	 * by a strncmp() call each (a KeyPair's .Value passes Path and Key
+	 * on the way). */
 	for (i = 0; i < t->len; i++) {
-		if (keylen > 0 && t->e[i].key[0] != key[0])
-			continue;
-		if (strncmp(t->e[i].key, key, keylen) == 0 &&
-		    t->e[i].key[keylen] == '\0') {
+		const char *f = t->e[i].key;
+		size_t j;
+
+		for (j = 0; j < keylen && f[j] != '\0' && f[j] == key[j]; j++)
+			;
+		if (j == keylen && f[j] == '\0') {
 			*out = t->e[i].val;
 			return true;
 		}
