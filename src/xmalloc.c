@@ -119,7 +119,7 @@ buf_grow(struct buf *b, size_t n)
 }
 
 int
-buf_append(struct buf *b, const void *p, size_t n)
+buf_append_grow(struct buf *b, const void *p, size_t n)
 {
 	if (buf_grow(b, n) != 0)
 		return -1;

@@ -4,6 +4,7 @@
 
 #include <stdarg.h>
 #include <stddef.h>
+#include <string.h>
 
 /* Each dies with a message on out-of-memory; the caller owns the result. */
 void *xmalloc(size_t size);
@@ -28,8 +29,24 @@ struct buf {
 	size_t cap;
 };
 
-/* Appends n bytes; returns 0, or -1 (and appends nothing) past the cap. */
-int buf_append(struct buf *b, const void *p, size_t n);
+/* As buf_append(), for when the data may not fit (it grows them). */
+int buf_append_grow(struct buf *b, const void *p, size_t n);
+
+/* Appends n bytes; returns 0, or -1 (and appends nothing) past the cap.
+ * Inline: a render appends a few bytes at a time, mostly into room it
+ * already has. */
+static inline int
+buf_append(struct buf *b, const void *p, size_t n)
+{
+	/* size is 0 or more than len (the NUL), so no wrap-around. */
+	if (n >= b->size - b->len || (b->cap != 0 && b->len + n > b->cap))
+		return buf_append_grow(b, p, n);
+	if (n != 0)
+		memcpy(b->data + b->len, p, n);
+	b->len += n;
+	b->data[b->len] = '\0';
+	return 0;
+}
 /* Appends a C string; as buf_append(). */
 int buf_puts(struct buf *b, const char *s);
 /* Appends formatted text; as buf_append(). */
