@@ -269,9 +269,11 @@ print_value(struct state *s, size_t pos, struct tval v)
 
 /* Evaluates one field step name on receiver. */
 static int
-eval_field(struct state *s, size_t pos, const char *name, bool has_args,
+eval_field(struct state *s, size_t pos, const struct field *f, bool has_args,
     struct tval recv, struct tval *out)
 {
+	const char *name = f->name;
+
 	if (is_novalue(recv)) {
 		if (s->t->missing_error)
 			return xerr(s, pos, "nil data; no entry for key \"%s\"",
@@ -284,7 +286,7 @@ eval_field(struct state *s, size_t pos, const char *name, bool has_args,
 		return xerr(s, pos, "nil pointer evaluating interface {}.%s",
 		    name);
 	case TV_RECORD:
-		if (!tval_lookup(recv, name, strlen(name), out))
+		if (!tval_lookup(recv, name, f->len, out))
 			break;
 		if (has_args)
 			return xerr(s, pos,
@@ -296,7 +298,7 @@ eval_field(struct state *s, size_t pos, const char *name, bool has_args,
 		if (has_args)
 			return xerr(s, pos,
 			    "%s is not a method but has arguments", name);
-		if (tval_lookup(recv, name, strlen(name), out))
+		if (tval_lookup(recv, name, f->len, out))
 			return 0;
 		if (s->t->missing_error)
 			return xerr(s, pos, "map has no entry for key \"%s\"",
@@ -318,7 +320,7 @@ eval_fields(struct state *s, const struct arg *a, bool has_args,
 	size_t i;
 
 	for (i = 0; i < a->nfields; i++) {
-		if (eval_field(s, s->at, a->fields[i],
+		if (eval_field(s, s->at, &a->fields[i],
 			has_args && i + 1 == a->nfields, recv, &recv) < 0)
 			return -1;
 	}

@@ -101,7 +101,8 @@ list_add(void *arg, const char *path, const char *value)
 	if (n == 0 || (w->tree ? key[n - 1] == '/' : strchr(key, '/') != NULL))
 		return 0;
 	tval_list_push(tmpl_call_arena(w->c), w->list,
-	    tval_keypair(tmpl_call_arena(w->c), path, key, value));
+	    tval_keypair_n(tmpl_call_arena(w->c), path,
+		(size_t)(key - path) + n, key, n, value));
 	return 0;
 }
 

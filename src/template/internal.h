@@ -89,6 +89,12 @@ enum fn_special { FS_NONE, FS_AND, FS_OR };
 
 struct pipe;
 
+/* One step of a field chain: .name */
+struct field {
+	const char *name;
+	size_t len;
+};
+
 /* An operand of a command. */
 struct arg {
 	enum arg_type type;
@@ -97,7 +103,7 @@ struct arg {
 	const char *name; /* variable or function name */
 	const struct tmpl_func *fn;
 	enum fn_special special;
-	const char **fields;
+	const struct field *fields;
 	size_t nfields;
 	struct pipe *pipe;
 	struct arg *base; /* A_CHAIN: the operand the fields apply to */

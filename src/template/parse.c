@@ -489,6 +489,7 @@ static bool
 parse_term(struct parser *p, struct arg *a)
 {
 	struct token *t = peek(p);
+	struct field *f;
 	size_t k;
 
 	memset(a, 0, sizeof(*a));
@@ -528,8 +529,10 @@ parse_term(struct parser *p, struct arg *a)
 	case TK_FIELD:
 		next(p);
 		a->type = A_FIELD;
-		a->fields = palloc(p, sizeof(*a->fields));
-		a->fields[0] = pstr(p, t->val + 1, t->len - 1);
+		f = palloc(p, sizeof(*f));
+		f->name = pstr(p, t->val + 1, t->len - 1);
+		f->len = t->len - 1;
+		a->fields = f;
 		a->nfields = 1;
 		break;
 	case TK_BOOL:
@@ -579,7 +582,7 @@ unexpected_dot(struct parser *p, const struct arg *a)
 static bool
 parse_operand(struct parser *p, struct arg *a)
 {
-	const char **f;
+	struct field *f = NULL;
 	struct arg *base;
 	struct token *t;
 	size_t n = 0, cap = 0;
@@ -619,7 +622,8 @@ parse_operand(struct parser *p, struct arg *a)
 				memcpy(f, a->fields, n * sizeof(*f));
 			a->fields = f;
 		}
-		a->fields[n++] = pstr(p, t->val + 1, t->len - 1);
+		f[n].name = pstr(p, t->val + 1, t->len - 1);
+		f[n++].len = t->len - 1;
 	}
 	a->nfields = n;
 	a->textlen = p->tl.t[p->i - 1].pos + p->tl.t[p->i - 1].len -

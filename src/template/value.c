@@ -303,6 +303,13 @@ struct tval
 tval_keypair(struct tarena *a, const char *path, const char *key,
     const char *value)
 {
+	return tval_keypair_n(a, path, strlen(path), key, strlen(key), value);
+}
+
+struct tval
+tval_keypair_n(struct tarena *a, const char *path, size_t pathlen,
+    const char *key, size_t keylen, const char *value)
+{
 	static const struct tmap_entry proto[] = {
 	    {"Path", {.kind = TV_STRING}},
 	    {"Key", {.kind = TV_STRING}},
@@ -328,8 +335,8 @@ tval_keypair(struct tarena *a, const char *path, const char *key,
 	m->str_len = 0;
 	m->nilptr = false;
 	memcpy(m->e, proto, sizeof(proto));
-	m->e[0].val = tval_str(path);
-	m->e[1].val = tval_str(key);
+	m->e[0].val = tval_strn(path, pathlen);
+	m->e[1].val = tval_strn(key, keylen);
 	m->e[2].val = tval_str(value);
 	r.u.map = m;
 	return r;

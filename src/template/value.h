@@ -142,6 +142,10 @@ void tval_record_set_string(struct tval r, const char *s, size_t n,
  */
 struct tval tval_keypair(struct tarena *a, const char *path, const char *key,
     const char *value);
+/* As tval_keypair(), with the lengths of path and key known (each must be
+ * NUL-terminated at its length). */
+struct tval tval_keypair_n(struct tarena *a, const char *path, size_t pathlen,
+    const char *key, size_t keylen, const char *value);
 
 /* Accessors. */
 
