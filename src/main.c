@@ -14,6 +14,7 @@
 #include "reload.h"
 #include "supervisor.h"
 #include "user.h"
+#include "xmalloc.h"
 
 /* Exit codes of confinit itself; docs/exit-codes.md. */
 enum {
@@ -269,6 +270,7 @@ main(int argc, char **argv)
 	struct cerr err;
 	int code = EXIT_USAGE, r;
 
+	xmalloc_init();
 	fdkeep_init();
 	if (cli_parse(&m.opt, argc, argv, environ, &err) != 0) {
 		fprintf(stderr, "confinit: %s\nTry 'confinit --help'.\n",
@@ -305,6 +307,8 @@ main(int argc, char **argv)
 	}
 	if (m.client)
 		reload_run(&m.reload);
+	/* The app runs: what the start freed is not needed again soon. */
+	xmalloc_release();
 	/* Hold no mount busy; the app keeps its own directory. */
 	if (chdir("/") != 0)
 		log_warn("chdir /: failed");

@@ -500,6 +500,7 @@ reload_apply(struct reload *r)
 		if (sup_signal_app(r->sup, sig) == 0)
 			log_info("sent %s to the app", units_signame(sig));
 	}
+	xmalloc_release();
 }
 
 /* The debounce timer fired. */

@@ -7,6 +7,29 @@
 
 #include "xmalloc.h"
 
+#ifdef CONFINIT_MIMALLOC
+#include <mimalloc.h>
+#endif
+
+void
+xmalloc_init(void)
+{
+#ifdef CONFINIT_MIMALLOC
+	/* mimalloc's default keeps a freed page 25 ms, but an idle supervisor
+	 * frees nothing more that would make it look again. */
+	mi_option_set(mi_option_decommit_delay, 0);
+#endif
+}
+
+void
+xmalloc_release(void)
+{
+#ifdef CONFINIT_MIMALLOC
+	/* The pages it keeps for reuse, emptied, go back too. */
+	mi_collect(true);
+#endif
+}
+
 static void __attribute__((noreturn)) xmalloc_die(size_t size)
 {
 	char msg[96];

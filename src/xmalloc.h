@@ -18,6 +18,19 @@ char *xvasprintf(const char *fmt, va_list ap)
     __attribute__((format(printf, 1, 0)));
 
 /*
+ * The allocator's settings, first thing in main(). The static build's
+ * mimalloc hands a page it frees back to the kernel at once, as musl's
+ * allocator did; glibc's needs nothing.
+ */
+void xmalloc_init(void);
+/*
+ * Returns the memory freed since the last call to the kernel: after the
+ * start and after each reload, so that an idle supervisor holds only what
+ * it uses. A no-op with glibc, which trims its heap itself.
+ */
+void xmalloc_release(void);
+
+/*
  * A byte buffer that keeps a NUL after its data and refuses to grow past
  * cap bytes (0: no cap). buf_free() releases the data; the struct is the
  * caller's.

@@ -1,6 +1,7 @@
 #!/bin/sh
-# Builds the static libraries confinit links (mbedtls, c-ares, libcurl,
-# libyaml, jansson, pcre2) with musl-gcc, from Debian's source packages.
+# Builds the static libraries confinit links (mimalloc, mbedtls, c-ares,
+# libcurl, libyaml, jansson, pcre2) with musl-gcc, from Debian's source
+# packages.
 #
 # usage: static/build-deps.sh DIR
 #
@@ -24,7 +25,7 @@ export CONFINIT_DEPS_PREFIX="$PREFIX"
 mkdir -p "$STAMP" "$D/src" "$D/build" "$D/log"
 
 # Debian source package names, in build order (curl needs mbedtls, c-ares).
-PKGS="mbedtls c-ares curl libyaml jansson pcre2"
+PKGS="mimalloc mbedtls c-ares curl libyaml jansson pcre2"
 
 # The recipe: when it changes, the libraries are built again.
 recipe=$(cat "$here/build-deps.sh" "$here/musl.cmake" "$here/mbedtls.conf" \
@@ -184,6 +185,12 @@ mbedtls_config() {
 	done
 }
 
+# mimalloc: replaces musl's malloc (docs/internals.md, "The static
+# binary"); a static library only, nothing collected at exit (the process
+# is ending), the override of the malloc family on.
+cmake_lib mimalloc -DMI_BUILD_SHARED=OFF -DMI_BUILD_STATIC=ON \
+	-DMI_BUILD_OBJECT=OFF -DMI_BUILD_TESTS=OFF -DMI_OVERRIDE=ON \
+	-DMI_INSTALL_TOPLEVEL=ON -DMI_SKIP_COLLECT_ON_EXIT=ON
 mbedtls_config
 cmake_lib mbedtls -DENABLE_PROGRAMS=OFF -DENABLE_TESTING=OFF \
 	-DMBEDTLS_FATAL_WARNINGS=OFF -DUSE_SHARED_MBEDTLS_LIBRARY=OFF \
