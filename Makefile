@@ -15,6 +15,8 @@ PACKAGES = cmake make gcc clang pkg-config libcurl4-openssl-dev libyaml-dev \
 # Debian's source packages by static/build-deps.sh, cached in
 # $(STATIC)/deps.
 STATIC    ?= build-static
+# Its allocator: mimalloc, or musl's own with STATIC_MIMALLOC=OFF.
+STATIC_MIMALLOC ?= ON
 STATIC_PACKAGES = musl-tools dpkg-dev cmake make gcc linux-libc-dev python3 \
 	file git
 
@@ -49,6 +51,7 @@ static: static-deps
 	@cmake -S . -B $(STATIC) -DCMAKE_TOOLCHAIN_FILE=static/musl.cmake \
 		-DCONFINIT_DEPS_PREFIX=$(abspath $(STATIC))/deps/prefix \
 		-DCONFINIT_STATIC=ON -DCMAKE_BUILD_TYPE=MinSizeRel \
+		-DCONFINIT_MIMALLOC=$(STATIC_MIMALLOC) \
 		-DCONFINIT_WERROR=ON >/dev/null
 	@cmake --build $(STATIC) -j $(JOBS) >$(STATIC)/build.log 2>&1 || \
 		{ tail -40 $(STATIC)/build.log; exit 1; }

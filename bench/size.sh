@@ -49,6 +49,7 @@ PARTS = [
     (r"libyaml\.a", "libyaml"),
     (r"libpcre2-8\.a", "pcre2"),
     (r"libjansson\.a", "jansson"),
+    (r"libmimalloc\.a", "mimalloc (allocator)"),
     (r"musl.*(lib[cm]\.a|crt)", "musl libc"),
     (r"libgcc|crtbegin|crtend", "libgcc, crt"),
     (r"confinit|main\.c|entropy\.c", "confinit itself"),
