@@ -163,12 +163,13 @@ static void
 kv_settle(const struct kv *ckv)
 {
 	struct kv *kv = (struct kv *)ckv;
-	struct kv_entry *t = kv->e + kv->nsorted, *out;
+	struct kv_entry *t, *out;
 	size_t nt = kv->n - kv->nsorted, i, j, k, m;
 	int c;
 
 	if (nt == 0)
-		return;
+		return; /* kv->e may be NULL: no pointer arithmetic on it */
+	t = kv->e + kv->nsorted;
 	kv_sort(t, nt);
 	/* Keep the last of each run of equal keys (the sort is stable). */
 	for (i = 0, m = 0; i < nt; i++) {

@@ -108,8 +108,8 @@ test_range_errors(void **state)
 	    "{\"header\":{\"revision\":\"1\"},\"kvs\":{}}",
 	    "{\"header\":{\"revision\":\"1\"},\"kvs\":[{\"key\":\"***\"}]}",
 	    "{\"header\":{\"revision\":\"1\"},\"kvs\":[{\"key\":1}]}",
-	    "{\"header\":{\"revision\":\"1\"},\"kvs\":[{\"key\":\"L2EvYg==\","
-	    "\"value\":\"!\"}]}",
+	    ("{\"header\":{\"revision\":\"1\"},\"kvs\":[{\"key\":\"L2EvYg==\","
+	     "\"value\":\"!\"}]}"),
 	};
 	struct cerr err;
 	struct kv *kv;
