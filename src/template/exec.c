@@ -24,6 +24,21 @@ struct var {
 	struct tval val;
 };
 
+/*
+ * Where a field step last found its field in a record. Records of one type
+ * are built alike (a KeyPair from its prototype), so the next record a
+ * step meets has it at the same index: checked by the type and by the
+ * field's own name pointer there, not by comparing names.
+ */
+struct field_hit {
+	const struct field *f;
+	const char *type;
+	const char *key;
+	size_t idx;
+};
+
+#define FIELD_HITS 8
+
 /* The state of one render. */
 struct state {
 	const struct tmpl *t;
@@ -40,6 +55,7 @@ struct state {
 	int depth;
 	size_t at;	 /* the operand evaluated last, for messages as Go's */
 	uintptr_t stack; /* address of a local of tmpl_render() */
+	struct field_hit hits[FIELD_HITS];
 };
 
 struct tmpl_call {
@@ -267,6 +283,28 @@ print_value(struct state *s, size_t pos, struct tval v)
 	return 0;
 }
 
+/* Looks field step f up in the record recv; as tval_lookup(). */
+static bool
+record_lookup(struct state *s, const struct field *f, struct tval recv,
+    struct tval *out)
+{
+	struct field_hit *h =
+	    &s->hits[((uintptr_t)f / sizeof(*f)) % FIELD_HITS];
+	const struct tmap *m = recv.u.map;
+	long k;
+
+	if (h->f == f && h->type == m->type && h->idx < m->len &&
+	    m->e[h->idx].key == h->key) {
+		*out = m->e[h->idx].val;
+		return true;
+	}
+	if ((k = tval_record_index(recv, f->name, f->len)) < 0)
+		return false;
+	*h = (struct field_hit){f, m->type, m->e[k].key, (size_t)k};
+	*out = m->e[k].val;
+	return true;
+}
+
 /* Evaluates one field step name on receiver. */
 static int
 eval_field(struct state *s, size_t pos, const struct field *f, bool has_args,
@@ -286,7 +324,7 @@ eval_field(struct state *s, size_t pos, const struct field *f, bool has_args,
 		return xerr(s, pos, "nil pointer evaluating interface {}.%s",
 		    name);
 	case TV_RECORD:
-		if (!tval_lookup(recv, name, f->len, out))
+		if (!record_lookup(s, f, recv, out))
 			break;
 		if (has_args)
 			return xerr(s, pos,

@@ -342,12 +342,35 @@ tval_keypair_n(struct tarena *a, const char *path, size_t pathlen,
 	return r;
 }
 
+long
+tval_record_index(struct tval r, const char *key, size_t keylen)
+{
+	const struct tmap *t = r.u.map;
+	size_t i, j;
+
+	if (r.kind != TV_RECORD)
+		return -1;
+	/* Field names are short: compared here, byte by byte, rather than
+	 * by a strncmp() call each (a KeyPair's .Value passes Path and Key
+	 * on the way). */
+	for (i = 0; i < t->len; i++) {
+		const char *f = t->e[i].key;
+
+		for (j = 0; j < keylen && f[j] != '\0' && f[j] == key[j]; j++)
+			;
+		if (j == keylen && f[j] == '\0')
+			return (long)i;
+	}
+	return -1;
+}
+
 bool
 tval_lookup(struct tval m, const char *key, size_t keylen, struct tval *out)
 {
 	const struct tmap *t;
 	size_t i;
 	bool found;
+	long k;
 
 	if (m.kind == TV_MAP) {
 		t = m.u.map;
@@ -356,24 +379,10 @@ tval_lookup(struct tval m, const char *key, size_t keylen, struct tval *out)
 			*out = t->e[i].val;
 		return found;
 	}
-	if (m.kind != TV_RECORD)
+	if ((k = tval_record_index(m, key, keylen)) < 0)
 		return false;
-	t = m.u.map;
-	/* Field names are short: compared here, byte by byte, rather than
-	 * by a strncmp() call each (a KeyPair's .Value passes Path and Key
-	 * on the way). */
-	for (i = 0; i < t->len; i++) {
-		const char *f = t->e[i].key;
-		size_t j;
-
-		for (j = 0; j < keylen && f[j] != '\0' && f[j] == key[j]; j++)
-			;
-		if (j == keylen && f[j] == '\0') {
-			*out = t->e[i].val;
-			return true;
-		}
-	}
-	return false;
+	*out = m.u.map->e[k].val;
+	return true;
 }
 
 bool

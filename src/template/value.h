@@ -155,6 +155,9 @@ struct tval tval_keypair_n(struct tarena *a, const char *path, size_t pathlen,
  */
 bool tval_lookup(struct tval m, const char *key, size_t keylen,
     struct tval *out);
+/* Returns the index of field key in the record r, or -1 when r has none
+ * (or is not a record). */
+long tval_record_index(struct tval r, const char *key, size_t keylen);
 /* Go's truth: false, 0, "", nil, and empty lists and maps are false. */
 bool tval_truth(struct tval v);
 /* Returns Go's type name of v ("string", "int", "[]interface {}", ...). */

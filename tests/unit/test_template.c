@@ -157,7 +157,36 @@ fn_getenv(struct tmpl_call *c, size_t argc, const struct tval *argv,
 	return 0;
 }
 
+/* recs: records of one type built with their fields in different orders
+ * and numbers, then one of another type: a field step must find its field
+ * in each, whatever it found in the one before. */
+static int
+fn_recs(struct tmpl_call *c, size_t argc, const struct tval *argv,
+    struct tval *ret)
+{
+	struct tarena *a = tmpl_call_arena(c);
+	struct tval r[4];
+	size_t i;
+
+	r[0] = tval_record_new(a, "test.Rec");
+	tval_record_add(a, r[0], "A", tval_str("a1"));
+	tval_record_add(a, r[0], "B", tval_str("b1"));
+	r[1] = tval_record_new(a, "test.Rec");
+	tval_record_add(a, r[1], "B", tval_str("b2"));
+	tval_record_add(a, r[1], "A", tval_str("a2"));
+	r[2] = tval_record_new(a, "test.Rec");
+	tval_record_add(a, r[2], "B", tval_str("b3"));
+	r[3] = tval_record_new(a, "test.Other");
+	tval_record_add(a, r[3], "X", tval_str("x4"));
+	tval_record_add(a, r[3], "B", tval_str("b4"));
+	*ret = tval_list_new(a);
+	for (i = 0; i < 4; i++)
+		tval_list_push(a, *ret, r[i]);
+	return 0;
+}
+
 static const struct tmpl_func test_funcs[] = {
+    {"recs", 0, 0, fn_recs, NULL, 0},
     {"list", 0, -1, fn_list, NULL, 0},
     {"dict", 0, -1, fn_dict, NULL, 0},
     {"kv", 1, 1, fn_kv, NULL, 0},
@@ -388,6 +417,12 @@ test_fields(void **state)
 				"has arguments"},
 	    {"{{(dict \"a\" nil).a.b}}",
 		"ERR: t.tmpl:1:12: nil pointer evaluating interface {}.b"},
+	    /* One step over records whose field moves between them. */
+	    {"{{range recs}}{{.B}}{{end}}", "b1b2b3b4"},
+	    {"{{range $i, $r := recs}}{{if lt $i 2}}{{$r.A}}{{end}}{{end}}",
+		"a1a2"},
+	    {"{{range recs}}{{.A}}{{end}}",
+		"ERR: t.tmpl:1:16: can't evaluate field A in type test.Rec"},
 	};
 	static const struct tcase strict[] = {
 	    {"{{.Path}}", "/etc/app.conf"},
