@@ -256,6 +256,45 @@ sup_app_gone(struct sup *s, bool children_left)
 		s->on_exit(s, s->on_exit_arg);
 }
 
+void
+sup_child_watch(struct sup *s, struct sup_child *c)
+{
+	c->exited = false;
+	c->status = 0;
+	c->next = s->children;
+	s->children = c;
+}
+
+void
+sup_child_forget(struct sup *s, struct sup_child *c)
+{
+	struct sup_child **p;
+
+	for (p = &s->children; *p != NULL; p = &(*p)->next)
+		if (*p == c) {
+			*p = c->next;
+			c->next = NULL;
+			return;
+		}
+}
+
+/* Hands a watched child's status to its owner; false if pid is not one. */
+static bool
+sup_child_exited(struct sup *s, pid_t pid, int status)
+{
+	struct sup_child *c;
+
+	for (c = s->children; c != NULL && c->pid != pid; c = c->next)
+		;
+	if (c == NULL)
+		return false;
+	sup_child_forget(s, c);
+	c->status = status;
+	c->exited = true;
+	loop_timer_arm(c->wake, 0);
+	return true;
+}
+
 /* Reaps every child that has exited. Allocates nothing. */
 static void
 sup_reap(struct sup *s)
@@ -270,6 +309,8 @@ sup_reap(struct sup *s)
 			continue;
 		if (pid <= 0)
 			break;
+		if (sup_child_exited(s, pid, status))
+			continue;
 		if (pid == s->app) {
 			s->status = status;
 			s->app = 0;

@@ -23,6 +23,20 @@ struct sup_settings {
 	const struct user_ids *user; /* NULL: run the app as we are */
 };
 
+/*
+ * A child of confinit other than the app whose exit status its owner
+ * waits for (a template's check or command): the reaper hands the status
+ * over instead of taking it as a zombie's. The owner's struct, linked
+ * while the child runs.
+ */
+struct sup_child {
+	pid_t pid;
+	int status; /* its wait status, once exited */
+	bool exited;
+	struct loop_timer *wake; /* armed to fire at once when it exits */
+	struct sup_child *next;
+};
+
 struct sup {
 	struct sup_settings set;
 	struct loop *loop;
@@ -36,6 +50,7 @@ struct sup {
 	char *const *respawn_argv;
 	char *const *respawn_envp;
 	struct loop_timer kill_timer, drain_timer;
+	struct sup_child *children; /* watched, see sup_child_watch() */
 	/* Called when the app has exited (after the drain, if any). */
 	void (*on_exit)(struct sup *s, void *arg);
 	void *on_exit_arg;
@@ -69,6 +84,16 @@ void sup_restart(struct sup *s, int sig, char *const argv[],
 
 /* Sends sig to the app (or its group); returns 0, or -1 if none runs. */
 int sup_signal_app(struct sup *s, int sig);
+
+/*
+ * Watches c->pid (a child just forked, not yet waited for): when it exits,
+ * the reaper stores its wait status in c, sets c->exited and arms c->wake
+ * (registered by the caller) to fire at once. c stays the caller's and
+ * must outlive the watch.
+ */
+void sup_child_watch(struct sup *s, struct sup_child *c);
+/* Stops watching c (a no-op if it is not watched). */
+void sup_child_forget(struct sup *s, struct sup_child *c);
 
 /* confinit's exit status for the app's last wait status (with -e). */
 int sup_exit_code(const struct sup *s);
