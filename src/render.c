@@ -104,18 +104,16 @@ render_write_all(int fd, const char *p, size_t len)
 	return 0;
 }
 
-/* Renders each check argument over .Path = tmp and runs the check. */
-static int
-render_check(const struct render_dest *d, const char *tmp, struct cerr *err)
+char **
+render_check_argv(const struct render_dest *d, const char *tmp,
+    struct cerr *err)
 {
 	const char *fields[] = {"Path", tmp, NULL};
 	struct tmpl_data data = {.fields = fields};
 	struct tmpl_opts topts = {.name = "check"};
-	struct buf out = {.cap = 4096};
 	size_t argc, i;
 	struct tmpl *t;
 	char **argv;
-	int code = -1;
 
 	for (argc = 0; d->check[argc] != NULL; argc++)
 		;
@@ -129,27 +127,62 @@ render_check(const struct render_dest *d, const char *tmp, struct cerr *err)
 		}
 		if (tmpl_parse(&t, d->check[i], strlen(d->check[i]), &topts,
 			err) != 0)
-			goto out;
+			goto fail;
 		if (tmpl_render(t, &data, &arg, NULL, err) != 0) {
 			tmpl_free(t);
-			goto out;
+			goto fail;
 		}
 		tmpl_free(t);
 		argv[i] = buf_steal(&arg);
 	}
-	code = command_run(argv, d->check_timeout_ms, &out, err);
-	if (code > 0) {
-		/* Keep the log line on one line. */
-		for (i = 0; i < out.len; i++)
-			if (out.data[i] == '\n')
-				out.data[i] = ' ';
-		cerr_set(err, "check %s exited with %d: %s", argv[0], code,
-		    out.len ? out.data : "(no output)");
-	}
-out:
-	for (i = 0; i < argc; i++)
+	return argv;
+fail:
+	render_argv_free(argv);
+	return NULL;
+}
+
+void
+render_argv_free(char **argv)
+{
+	size_t i;
+
+	for (i = 0; argv != NULL && argv[i] != NULL; i++)
 		free(argv[i]);
 	free(argv);
+}
+
+int
+render_check_failed(const char *prog, int code, const struct buf *out,
+    struct cerr *err)
+{
+	struct buf line = {0};
+	size_t i;
+
+	/* Keep the log line on one line. */
+	buf_append(&line, out->data != NULL ? out->data : "", out->len);
+	for (i = 0; i < line.len; i++)
+		if (line.data[i] == '\n')
+			line.data[i] = ' ';
+	cerr_set(err, "check %s exited with %d: %s", prog, code,
+	    line.len ? line.data : "(no output)");
+	buf_free(&line);
+	return -1;
+}
+
+/* Renders each check argument over .Path = tmp and runs the check. */
+static int
+render_check(const struct render_dest *d, const char *tmp, struct cerr *err)
+{
+	struct buf out = {.cap = RENDER_CHECK_OUTPUT};
+	char **argv;
+	int code;
+
+	if ((argv = render_check_argv(d, tmp, err)) == NULL)
+		return -1;
+	code = command_run(argv, d->check_timeout_ms, &out, err);
+	if (code > 0)
+		render_check_failed(argv[0], code, &out, err);
+	render_argv_free(argv);
 	buf_free(&out);
 	return code == 0 ? 0 : -1;
 }
@@ -166,9 +199,10 @@ render_sync_dir(const char *dir)
 	}
 }
 
-int
-render_stage(const struct render_dest *d, const char *content, size_t len,
-    struct render_staged *s, struct cerr *err)
+/* render_stage(), with or without the check. */
+static int
+render_stage_as(const struct render_dest *d, const char *content, size_t len,
+    struct render_staged *s, bool check, struct cerr *err)
 {
 	char *base;
 	struct stat old;
@@ -216,13 +250,27 @@ render_stage(const struct render_dest *d, const char *content, size_t len,
 	}
 	/* The check reads the temp file through the page cache: no sync is
 	 * needed yet; render_commit syncs every staged file at once. */
-	if (d->check != NULL && d->check[0] != NULL &&
+	if (check && d->check != NULL && d->check[0] != NULL &&
 	    render_check(d, s->tmp, err) != 0)
 		goto fail;
 	return 1;
 fail:
 	render_abort(s, 1);
 	return -1;
+}
+
+int
+render_stage(const struct render_dest *d, const char *content, size_t len,
+    struct render_staged *s, struct cerr *err)
+{
+	return render_stage_as(d, content, len, s, true, err);
+}
+
+int
+render_prepare(const struct render_dest *d, const char *content, size_t len,
+    struct render_staged *s, struct cerr *err)
+{
+	return render_stage_as(d, content, len, s, false, err);
 }
 
 void

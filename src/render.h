@@ -9,6 +9,7 @@
 #include <sys/types.h>
 
 #include "cerr.h"
+#include "xmalloc.h"
 
 /* Where and how a rendered file is written. */
 struct render_dest {
@@ -54,6 +55,34 @@ struct render_staged {
  */
 int render_stage(const struct render_dest *d, const char *content, size_t len,
     struct render_staged *s, struct cerr *err);
+
+/*
+ * render_stage() without the check, for a caller that runs it without
+ * blocking (render_check_argv(), then render_check_failed() on a
+ * failure) before render_commit() or render_abort().
+ */
+int render_prepare(const struct render_dest *d, const char *content, size_t len,
+    struct render_staged *s, struct cerr *err);
+
+/* What a check's output is kept of (the rest is dropped). */
+#define RENDER_CHECK_OUTPUT 4096
+
+/*
+ * The check's argv for the temp file tmp (each argument rendered over
+ * .Path), to free with render_argv_free(); NULL with a message when an
+ * argument does not render.
+ */
+char **render_check_argv(const struct render_dest *d, const char *tmp,
+    struct cerr *err);
+/* Frees an argv of render_check_argv(); NULL is a no-op. */
+void render_argv_free(char **argv);
+
+/*
+ * The message of a check prog that exited with code (not 0) and printed
+ * out, on one line. Returns -1.
+ */
+int render_check_failed(const char *prog, int code, const struct buf *out,
+    struct cerr *err);
 
 /*
  * Puts n staged files in place: makes every temp file's data durable
