@@ -17,6 +17,7 @@
 
 static void reload_fire(void *arg);
 static void reload_changed(void *arg, struct source *s);
+static void reload_apply(struct reload *r);
 
 static const char *
 reload_kv_get(void *ctx, const char *key)
@@ -92,7 +93,9 @@ reload_init(struct reload *r)
 	size_t i;
 
 	r->first_change = -1;
+	r->staged.fd = -1;
 	loop_timer_add(r->loop, &r->wait_timer, reload_fire, r);
+	command_init(&r->helper, r->loop, r->sup);
 	for (i = 0; i < r->nsources; i++) {
 		r->sources[i]->changed = reload_changed;
 		r->sources[i]->changed_arg = r;
@@ -407,37 +410,212 @@ reload_deadline(int64_t first, int64_t now, int64_t min, int64_t max)
 	return at;
 }
 
-/* Runs a template's command after its file changed. */
-static void
-reload_command(struct reload *r, struct reload_template *t)
-{
-	struct buf out = {.cap = 4096};
-	struct cerr err;
-	int code;
+static void reload_step(struct reload *r);
 
-	code = command_run(t->command, r->command_timeout_ms, &out, &err);
+/* A template's command has finished. */
+static void
+reload_commanded(void *arg, int code, const struct buf *out,
+    const struct cerr *err)
+{
+	struct reload *r = arg;
+	struct reload_template *t = r->cur;
+
+	r->cur = NULL;
 	if (code < 0)
-		log_error("template %s: command: %s", t->name, err.msg);
+		log_error("template %s: command: %s", t->name, err->msg);
 	else if (code != 0)
 		log_error("template %s: command %s exited with %d: %s", t->name,
-		    t->command[0], code, out.len ? out.data : "");
+		    t->command[0], code, out->len ? out->data : "");
 	else
 		log_info("template %s: ran %s", t->name, t->command[0]);
-	buf_free(&out);
+	reload_step(r);
 }
 
-/* Applies a batch of changes: render, write, signal, restart. */
+/*
+ * t's file was written: starts its command, or notes its signal for the
+ * end of the batch. True when a command was started (the batch goes on
+ * when it has finished).
+ */
+static bool
+reload_written(struct reload *r, struct reload_template *t)
+{
+	struct cerr err;
+
+	log_info("wrote %s", t->dest.path);
+	if (t->command == NULL) {
+		if (t->signal > 0 && t->signal < CLI_NSIG)
+			r->send[t->signal] = true;
+		return false;
+	}
+	if (command_start(&r->helper, t->command, r->command_timeout_ms, 4096,
+		reload_commanded, r, &err) != 0) {
+		log_error("template %s: command: %s", t->name, err.msg);
+		return false;
+	}
+	r->cur = t;
+	return true;
+}
+
+/* Puts t's staged file in place; false (logged) when that failed. */
+static bool
+reload_commit(struct reload *r, struct reload_template *t)
+{
+	struct cerr err;
+
+	if (render_commit(&r->staged, 1, &err) == 0)
+		return true;
+	log_error("template %s: %s; keeping the last good file", t->name,
+	    err.msg);
+	return false;
+}
+
+/* t's check has finished: its file goes in place, or is dropped. */
+static void
+reload_checked(void *arg, int code, const struct buf *out,
+    const struct cerr *err)
+{
+	struct reload *r = arg;
+	struct reload_template *t = r->cur;
+	struct cerr failed;
+
+	r->cur = NULL;
+	if (code == 0) {
+		if (reload_commit(r, t) && reload_written(r, t))
+			return;
+	} else {
+		if (code > 0) {
+			render_check_failed(t->dest.check[0], code, out,
+			    &failed);
+			err = &failed;
+		}
+		log_error("template %s: %s; keeping the last good file",
+		    t->name, err->msg);
+		render_abort(&r->staged, 1);
+	}
+	reload_step(r);
+}
+
+/* Starts the check of t's staged file; false (logged) when it cannot. */
+static bool
+reload_check(struct reload *r, struct reload_template *t)
+{
+	struct cerr err;
+	char **argv;
+	int rc = -1;
+
+	if ((argv = render_check_argv(&t->dest, r->staged.tmp, &err)) != NULL)
+		rc = command_start(&r->helper, argv, t->dest.check_timeout_ms,
+		    RENDER_CHECK_OUTPUT, reload_checked, r, &err);
+	render_argv_free(argv);
+	if (rc != 0) {
+		log_error("template %s: %s; keeping the last good file",
+		    t->name, err.msg);
+		render_abort(&r->staged, 1);
+		return false;
+	}
+	r->cur = t;
+	return true;
+}
+
+/* The end of a batch: the environment, then the signals, once each. */
+static void
+reload_finish(struct reload *r)
+{
+	char **env = r->batch_env;
+	bool restarting = false;
+	int sig;
+
+	if (r->batch_env_set) {
+		r->batch_env_set = false;
+		r->batch_env = NULL;
+		if (envmap_equal(env, r->app_env)) {
+			envmap_free(env);
+		} else if (r->on_env_change == RELOAD_ENV_RESTART) {
+			sup_restart(r->sup, r->kill_signal, r->argv, env);
+			envmap_free(r->app_env);
+			r->app_env = env;
+			restarting = true;
+		} else {
+			log_info("environment changed; the app keeps its own "
+				 "(on_env_change: %s)",
+			    r->on_env_change == RELOAD_ENV_SIGNAL ? "signal"
+								  : "ignore");
+			if (r->on_env_change == RELOAD_ENV_SIGNAL)
+				r->send[r->reload_signal] = true;
+			envmap_free(r->app_env);
+			r->app_env = env;
+		}
+	}
+	for (sig = 1; sig < CLI_NSIG && !restarting; sig++) {
+		if (!r->send[sig])
+			continue;
+		if (sup_signal_app(r->sup, sig) == 0)
+			log_info("sent %s to the app", units_signame(sig));
+	}
+	r->applying = false;
+	/* Give back what the batch's renders used (mimalloc keeps it). */
+	xmalloc_release();
+}
+
+/*
+ * Goes on with the batch: each file of it in order is staged, checked and
+ * put in place, then its command runs. Returns while a check or command
+ * runs (its end calls back here); ends the batch after the last file.
+ */
+static void
+reload_step(struct reload *r)
+{
+	struct reload_template *t;
+	struct cerr err;
+
+	while (r->next < r->ntmpls) {
+		t = &r->tmpls[r->next++];
+		if (!t->in_batch)
+			continue;
+		t->in_batch = false;
+		switch (render_prepare(&t->dest, t->out.data ? t->out.data : "",
+		    t->out.len, &r->staged, &err)) {
+		case -1:
+			log_error("template %s: %s; keeping the last good file",
+			    t->name, err.msg);
+			continue;
+		case 0:
+			log_debug("%s unchanged", t->dest.path);
+			continue;
+		}
+		if (t->dest.check != NULL && t->dest.check[0] != NULL) {
+			if (reload_check(r, t))
+				return;
+			continue;
+		}
+		if (reload_commit(r, t) && reload_written(r, t))
+			return;
+	}
+	reload_finish(r);
+	/* Changes that came during the batch and whose wait is over. */
+	if (r->first_change >= 0 && !loop_timer_armed(&r->wait_timer))
+		reload_apply(r);
+}
+
+/*
+ * Starts a batch: renders (in memory) every template a change marked and
+ * the environment, all from the snapshot as it is now, then writes them
+ * (reload_step). A batch already running keeps the changes for the next.
+ */
 static void
 reload_apply(struct reload *r)
 {
-	bool send[CLI_NSIG] = {false}, restarting = false;
 	struct reload_template *t;
 	struct cerr err;
-	char **env = NULL;
 	size_t i;
-	int sig;
 
+	if (r->applying) {
+		log_debug("a change while checks run: applied after them");
+		return;
+	}
+	r->applying = true;
 	r->first_change = -1;
+	memset(r->send, 0, sizeof(r->send));
 	for (i = 0; i < r->ntmpls; i++) {
 		t = &r->tmpls[i];
 		if (!t->dirty)
@@ -454,53 +632,19 @@ reload_apply(struct reload *r)
 			    t->name, t->dest.path);
 			continue;
 		}
-		switch (render_write(&t->dest, t->out.data ? t->out.data : "",
-		    t->out.len, &err)) {
-		case -1:
-			log_error("template %s: %s; keeping the last good file",
-			    t->name, err.msg);
-			continue;
-		case 0:
-			log_debug("%s unchanged", t->dest.path);
-			continue;
-		}
-		log_info("wrote %s", t->dest.path);
-		if (t->command != NULL)
-			reload_command(r, t);
-		else if (t->signal > 0 && t->signal < CLI_NSIG)
-			send[t->signal] = true;
+		t->in_batch = true;
 	}
 	if (r->env_dirty) {
 		r->env_dirty = false;
-		if (reload_render_env(r, &env, &err) != 0) {
+		if (reload_render_env(r, &r->batch_env, &err) != 0)
 			log_error("environment: %s; the app keeps its "
 				  "environment",
 			    err.msg);
-		} else if (envmap_equal(env, r->app_env)) {
-			envmap_free(env);
-		} else if (r->on_env_change == RELOAD_ENV_RESTART) {
-			sup_restart(r->sup, r->kill_signal, r->argv, env);
-			envmap_free(r->app_env);
-			r->app_env = env;
-			restarting = true;
-		} else {
-			log_info("environment changed; the app keeps its own "
-				 "(on_env_change: %s)",
-			    r->on_env_change == RELOAD_ENV_SIGNAL ? "signal"
-								  : "ignore");
-			if (r->on_env_change == RELOAD_ENV_SIGNAL)
-				send[r->reload_signal] = true;
-			envmap_free(r->app_env);
-			r->app_env = env;
-		}
+		else
+			r->batch_env_set = true;
 	}
-	for (sig = 1; sig < CLI_NSIG && !restarting; sig++) {
-		if (!send[sig])
-			continue;
-		if (sup_signal_app(r->sup, sig) == 0)
-			log_info("sent %s to the app", units_signame(sig));
-	}
-	xmalloc_release();
+	r->next = 0;
+	reload_step(r);
 }
 
 /* The debounce timer fired. */
@@ -576,6 +720,12 @@ reload_free(struct reload *r)
 		tmpl_deps_free(&r->tmpls[i].deps);
 		buf_free(&r->tmpls[i].out);
 	}
+	/* A check or command still running is killed; its temp file goes. */
+	command_free(&r->helper);
+	if (r->staged.tmp != NULL)
+		render_abort(&r->staged, 1);
+	envmap_free(r->batch_env);
+	r->batch_env = NULL;
 	tmpl_deps_free(&r->env_deps);
 	envmap_free(r->app_env);
 	r->app_env = NULL;

@@ -8,6 +8,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "command.h"
 #include "envmap.h"
 #include "kv.h"
 #include "loop.h"
@@ -35,6 +36,7 @@ struct reload_template {
 	struct buf out;	       /* the last good render */
 	bool ok;	       /* out holds a good render */
 	bool dirty;	       /* to render again */
+	bool in_batch;	       /* rendered for the batch being applied */
 };
 
 struct reload {
@@ -71,6 +73,19 @@ struct reload {
 	int64_t first_change; /* of the pending batch; -1: none */
 	struct loop_timer wait_timer;
 	char *cache_error; /* the last cache write failure logged */
+	/*
+	 * The batch being applied. Its checks and commands run without
+	 * blocking the loop, one at a time, the files in order; a change
+	 * meanwhile waits for the next batch (docs/reload.md).
+	 */
+	bool applying;
+	size_t next;		     /* the template to go on with */
+	struct reload_template *cur; /* whose check or command runs */
+	struct render_staged staged; /* cur's file while its check runs */
+	struct command helper;	     /* that check or command */
+	bool send[CLI_NSIG];	     /* signals to send at the end */
+	char **batch_env;	     /* the environment rendered for it */
+	bool batch_env_set;
 };
 
 /*
