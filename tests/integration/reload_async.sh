@@ -34,7 +34,6 @@ edit() {
 	    mv "$D/kv.new" "$D/kv.yaml"
 }
 count() { grep -c "^$1" "$D/app.log" 2>/dev/null || true; }
-hups_are() { test "$(count hup)" = "$1"; }
 no_zombie() {
 	zombies "$CI_PID"
 	((${#ZOMBIES[@]} == 0))
@@ -119,12 +118,18 @@ expect_eq "queued: nothing written yet" $'v=1\ndelay=0' \
     "$(cat "$D/out/app.conf")"
 expect_true "queued: the later change is applied after it" \
     wait_until 10 grep -qx v=5 "$D/out/app.conf"
-expect_true "queued: one signal per batch" wait_until 5 hups_are 2
+# What confinit did, from its log: two SIGHUPs sent in quick succession
+# may reach a shell as one.
+batches() {
+	sed -n "$((n0 + 1)),\$ {s/.*wrote .*/wrote/p; s/.*sent SIGHUP to the app/hup/p}" \
+	    "$CI_ERR" | tr '\n' ' '
+}
+batches_done() { test "$(batches)" = "wrote hup wrote hup "; }
+expect_true "queued: each batch wrote its file, then sent one SIGHUP" \
+    wait_until 5 batches_done
+expect_true "queued: the app got it" wait_until 5 test "$(count hup)" -ge 1
 sleep 0.3
-expect_eq "queued: no more signals" 2 "$(count hup)"
-expect_eq "queued: both files written, in order" \
-    "$D/out/app.conf $D/out/app.conf" \
-    "$(sed -n "$((n0 + 1)),\$ s/.*wrote \(.*\)\$/\1/p" "$CI_ERR" | tr '\n' ' ' | sed 's/ $//')"
+expect_eq "queued: nothing more" "wrote hup wrote hup " "$(batches)"
 
 # SIGTERM during a 3 s check: the app gets it at once, confinit exits with
 # it and leaves no temp file.
