@@ -4,6 +4,11 @@
 
 #include "cerr.h"
 
+/* The definitions, not the analyzer's model in cerr.h. */
+#undef cerr_set
+#undef cerr_vset
+#undef cerr_prefix
+
 int
 cerr_vset(struct cerr *err, const char *fmt, va_list ap)
 {

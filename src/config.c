@@ -56,6 +56,10 @@ config_fail(struct config_ctx *x, const yaml_node_t *n, const char *where,
 	    n->start_mark.line + 1, n->start_mark.column + 1, where,
 	    *where != '\0' ? ": " : "", msg);
 }
+#ifdef __clang_analyzer__
+/* It returns -1: see cerr.h (the analyzer does not enter variadic calls). */
+#define config_fail(...) (config_fail(__VA_ARGS__), -1)
+#endif
 
 /* Names a node's type for "expected X, got Y". */
 static const char *
@@ -283,7 +287,8 @@ config_mode(struct config_ctx *x, yaml_node_t *n, const char *where, int *dst)
 	return r;
 }
 
-/* Reads one of names[] into *dst (its index). */
+/* Reads one of names[] into *dst (its index); a null keeps *dst, so the
+ * caller sets it to the current value first. */
 static int
 config_enum(struct config_ctx *x, yaml_node_t *n, const char *where,
     const char *const *names, int *dst)
@@ -651,11 +656,13 @@ config_template_field(struct config_ctx *x, int f, yaml_node_t *v,
 	case 7:
 		return config_argv(x, v, where, false, &t->command);
 	case 8:
+		e = (int)t->dialect;
 		if (config_enum(x, v, where, config_dialects, &e) != 0)
 			return -1;
 		t->dialect = (enum config_dialect)e;
 		return 0;
 	case 9:
+		e = (int)t->missing;
 		if (config_enum(x, v, where, config_missings, &e) != 0)
 			return -1;
 		t->missing = (enum config_missing)e;
@@ -667,6 +674,7 @@ config_template_field(struct config_ctx *x, int f, yaml_node_t *v,
 	case 12:
 		return config_bool(x, v, where, &t->create_dirs);
 	default:
+		e = (int)t->engine;
 		if (config_enum(x, v, where, config_engines, &e) != 0)
 			return -1;
 		t->engine = (enum config_engine)e;
@@ -846,6 +854,7 @@ config_exec_field(struct config_ctx *x, int f, yaml_node_t *v,
 	case 4:
 		return config_signal(x, v, where, &e->reload_signal);
 	default:
+		k = (int)e->on_env_change;
 		if (config_enum(x, v, where, config_env_changes, &k) != 0)
 			return -1;
 		e->on_env_change = (enum config_on_env_change)k;

@@ -332,8 +332,9 @@ reload_write_all(struct reload *r, bool dry_run, struct cerr *err)
 			t = &r->tmpls[i];
 			printf("==> %s (%zu bytes)\n", t->dest.path,
 			    t->out.len);
-			fwrite(t->out.data != NULL ? t->out.data : "", 1,
-			    t->out.len, stdout);
+			if (t->out.data == NULL) /* nothing rendered */
+				continue;
+			fwrite(t->out.data, 1, t->out.len, stdout);
 			if (t->out.len > 0 &&
 			    t->out.data[t->out.len - 1] != '\n')
 				putchar('\n');

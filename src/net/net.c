@@ -213,10 +213,14 @@ net_ref(struct loop *l)
 void
 net_unref(struct net *n)
 {
+	struct net_req *r;
+
 	if (n == NULL || --n->refs > 0)
 		return;
-	while (n->reqs != NULL)
-		net_cancel(n->reqs);
+	/* Every transfer left is linked in n->reqs: all go at once. */
+	for (r = n->reqs; r != NULL; r = r->next)
+		r->cancelled = true;
+	net_sweep(n);
 	curl_multi_cleanup(n->multi);
 	n->multi = NULL;
 	loop_timer_del(n->loop, &net_timer);
@@ -430,7 +434,7 @@ struct net_req *
 net_request(struct net *n, const struct net_req_opts *o, struct cerr *err)
 {
 	struct net_req *r = xcalloc(1, sizeof(*r));
-	size_t i;
+	size_t i, len;
 	CURL *e;
 
 	r->net = n;
@@ -476,11 +480,12 @@ net_request(struct net *n, const struct net_req_opts *o, struct cerr *err)
 	if (r->connect_to != NULL)
 		curl_easy_setopt(e, CURLOPT_CONNECT_TO, r->connect_to);
 	if (o->body != NULL || strcmp(r->method, "POST") == 0) {
-		r->body = xmalloc(o->body_len + 1);
-		if (o->body_len > 0)
-			memcpy(r->body, o->body, o->body_len);
-		r->body[o->body_len] = '\0';
-		curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE, (long)o->body_len);
+		len = o->body != NULL ? o->body_len : 0;
+		r->body = xmalloc(len + 1);
+		if (len > 0)
+			memcpy(r->body, o->body, len);
+		r->body[len] = '\0';
+		curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE, (long)len);
 		curl_easy_setopt(e, CURLOPT_POSTFIELDS, r->body);
 	}
 	if (strcmp(r->method, "GET") != 0 && strcmp(r->method, "POST") != 0)

@@ -100,6 +100,10 @@ xerr(struct state *s, size_t pos, const char *fmt, ...)
 	tmpl_where(s->t, pos, where, sizeof(where));
 	return cerr_set(s->err, "%s: %s", where, msg);
 }
+#ifdef __clang_analyzer__
+/* It returns -1: see cerr.h (the analyzer does not enter variadic calls). */
+#define xerr(...) (xerr(__VA_ARGS__), -1)
+#endif
 
 /* Formats v with %v into a short string for messages. */
 static const char *

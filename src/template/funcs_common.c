@@ -706,7 +706,6 @@ funcs_replace(struct buf *out, const char *s, size_t n, const char *old,
 		count = (int64_t)m;
 	for (k = 0; k < (size_t)count; k++) {
 		if (oldlen == 0) {
-			w = 0;
 			if (k > 0 && i < n) {
 				w = utf8_decode(s + i, n - i, &r);
 				buf_append(out, s + i, w);

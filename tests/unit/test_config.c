@@ -309,6 +309,17 @@ test_small_forms(void **state)
 	assert_false(c->pristine);
 	assert_int_equal(c->wait_min_ms, 0);
 	config_free(c);
+	/* And the enumerations (the analyzer found these unset). */
+	c = load_ok("templates:\n"
+		    "  - {contents: x, dest: /d, dialect: ~, missing: ~, "
+		    "engine: ~}\n"
+		    "exec: {on_env_change: ~}\n");
+	assert_int_equal(c->templates[0].dialect,
+	    CONFIG_DIALECT_CONSUL_TEMPLATE);
+	assert_int_equal(c->templates[0].missing, CONFIG_MISSING_DEFAULT);
+	assert_int_equal(c->templates[0].engine, CONFIG_ENGINE_GOTEMPLATE);
+	assert_int_equal(c->exec.on_env_change, CONFIG_ENV_RESTART);
+	config_free(c);
 }
 
 static void
