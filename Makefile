@@ -92,7 +92,8 @@ test-valgrind: build
 	@command -v valgrind >/dev/null || apt-get install -y -qq valgrind
 	@fail=0; nu=0; nr=0; ns=0; for t in $(BUILD)/tests/test_* \
 		$(BUILD)/tests/replay_*; do \
-		case $$t in *replay_*) arg=tests/fuzz/corpus/$${t##*/replay_};; \
+		case $$t in *.vg.log) continue;; \
+			*replay_*) arg=tests/fuzz/corpus/$${t##*/replay_};; \
 			*) arg=;; esac; \
 		valgrind -q --error-exitcode=99 --leak-check=full \
 			--errors-for-leak-kinds=definite --track-fds=no \
