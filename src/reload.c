@@ -637,12 +637,20 @@ reload_apply(struct reload *r)
 	}
 	if (r->env_dirty) {
 		r->env_dirty = false;
-		if (reload_render_env(r, &r->batch_env, &err) != 0)
+		switch (reload_render_env(r, &r->batch_env, &err)) {
+		case -1:
 			log_error("environment: %s; the app keeps its "
 				  "environment",
 			    err.msg);
-		else
+			break;
+		case 1: /* no error to report: keys are missing */
+			log_warn("environment: waiting for key %s; the app "
+				 "keeps its environment",
+			    r->env_deps.missing[0]);
+			break;
+		default:
 			r->batch_env_set = true;
+		}
 	}
 	r->next = 0;
 	reload_step(r);

@@ -119,6 +119,27 @@ expect_true "command: the app still runs" alive "$CI_PID"
 kill -TERM "$CI_PID"
 ci_wait
 
+# An environment value whose key goes away: a warning naming the key, and
+# the app keeps running with its environment (no restart).
+edit "$D/e.yaml" "db: one"
+cat >"$D/env.yaml" <<YAML
+sources: [{url: "file://$D/e.yaml"}]
+env: [{name: GREETING, value: '{{ key "db" }}'}]
+exec: {command: [sh, $D/app.sh, $D/app3.log]}
+YAML
+ci_start sub --config "$D/env.yaml"
+wait_until 10 grep -q '^start' "$D/app3.log"
+edit "$D/e.yaml" "other: 1"
+expect_true "env: a missing key is a warning that names it" \
+    wait_until 10 grep -q 'environment: waiting for key db; the app keeps' \
+    "$CI_ERR"
+expect_eq "env: the app is not restarted" 1 "$(count "$D/app3.log" start)"
+edit "$D/e.yaml" "db: two"
+expect_true "env: the key back restarts the app with it" \
+    wait_until 15 grep -q '^start [0-9]* two$' "$D/app3.log"
+kill -TERM "$CI_PID"
+ci_wait
+
 # A reader polling the destination over 1,000 re-renders never sees a
 # partial file.
 body=$(printf 'line %s\n' $(seq 1 400))
