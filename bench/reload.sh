@@ -15,24 +15,8 @@ work=$(mktemp -d /tmp/confinit-bench.XXXXXX)
 trap 'rm -rf "$work"' EXIT
 mkdir -p "$out" "$work/out"
 
-# 1,000 keys in 10 groups; 10 templates, each ranging over its group. The
-# files go to their own directory, as an app's config would.
-{
-	for g in $(seq 0 9); do
-		echo "g$g:"
-		for k in $(seq 0 99); do echo "  k$k: value-$g-$k"; done
-	done
-} >"$work/kv.yaml"
-{
-	echo "sources: [{url: \"file://$work/kv.yaml\"}]"
-	echo "templates:"
-	for g in $(seq 0 9); do
-		echo "  - contents: '{{ range tree \"g$g\" }}{{ .Key }}={{ .Value }}"
-		echo "      {{ end }}'"
-		echo "    dest: $work/out/out$g.conf"
-	done
-	echo "log: {level: warn}"
-} >"$work/start.yaml"
+. "$here/reload_files.sh"
+reload_files "$work"
 
 # hyperfine pairs the i-th --prepare with the i-th command: one each.
 fresh="find $work/out -name out*.conf -delete"
@@ -54,18 +38,6 @@ cat "$out/reload-startup.md"
 
 # To the app's first instruction (bench/firstinstr.c), YAML and JSON
 # sources of the same 1,000 keys, files unchanged and written.
-python3 - "$work/kv.yaml" "$work/kv.json" <<'PY'
-import json, sys
-d = {}
-for line in open(sys.argv[1]):
-    if not line.startswith(" "):
-        g = d.setdefault(line.strip().rstrip(":"), {})
-    else:
-        k, v = line.strip().split(": ", 1)
-        g[k] = v
-json.dump(d, open(sys.argv[2], "w"))
-PY
-sed "s#kv.yaml#kv.json#" "$work/start.yaml" >"$work/start-json.yaml"
 cc -O2 -static -o "$work/fi" "$here/firstinstr.c"
 {
 	for b in $static $confinit; do
