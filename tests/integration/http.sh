@@ -86,8 +86,10 @@ failure() {
 	expect_eq "$1: no signal" 1 "$(hups)"
 	expect_true "$1: confinit and the app run" ci_only_app
 	[[ $1 == "connection refused" ]] && return
-	rm -f "$W/app.json.mode" "$W/app.json.ctype"
+	# The good body first, then the mode: the other way round, a poll
+	# between the two got the case's body whole (a real change, a SIGHUP).
 	printf '%s' "$GOOD" >"$W/app.json"
+	rm -f "$W/app.json.mode" "$W/app.json.ctype"
 	before=$(count_lines "$D/web.req" '^GET /app.json 304')
 	wait_until 40 more_lines "$D/web.req" '^GET /app.json 304' "$before"
 	mark
