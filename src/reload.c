@@ -487,8 +487,11 @@ reload_checked(void *arg, int code, const struct buf *out,
 		if (code > 0) {
 			render_check_failed(t->dest.check[0], code, out,
 			    &failed);
-			err = &failed;
+		} else {
+			failed = *err;
+			render_check_error(&failed);
 		}
+		err = &failed;
 		log_error("template %s: %s; keeping the last good file",
 		    t->name, err->msg);
 		render_abort(&r->staged, 1);

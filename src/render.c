@@ -169,6 +169,15 @@ render_check_failed(const char *prog, int code, const struct buf *out,
 	return -1;
 }
 
+void
+render_check_error(struct cerr *err)
+{
+	char msg[sizeof(err->msg)];
+
+	memcpy(msg, err->msg, sizeof(msg));
+	cerr_set(err, "check %s", msg);
+}
+
 /* Renders each check argument over .Path = tmp and runs the check. */
 static int
 render_check(const struct render_dest *d, const char *tmp, struct cerr *err)
@@ -182,6 +191,8 @@ render_check(const struct render_dest *d, const char *tmp, struct cerr *err)
 	code = command_run(argv, d->check_timeout_ms, &out, err);
 	if (code > 0)
 		render_check_failed(argv[0], code, &out, err);
+	else if (code < 0)
+		render_check_error(err);
 	render_argv_free(argv);
 	buf_free(&out);
 	return code == 0 ? 0 : -1;

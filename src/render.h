@@ -81,6 +81,9 @@ void render_argv_free(char **argv);
  * The message of a check prog that exited with code (not 0) and printed
  * out, on one line. Returns -1.
  */
+/* Names a check's own failure (it could not run, or timed out) as the
+ * check's: "check PROG: why". */
+void render_check_error(struct cerr *err);
 int render_check_failed(const char *prog, int code, const struct buf *out,
     struct cerr *err);
 

@@ -88,7 +88,7 @@ expect_true "slow check: the orphan the app left has exited" \
 expect_true "slow check: confinit reaps it meanwhile" wait_until 5 no_zombie
 expect_no_grep "slow check: still running" "timed out" "$CI_ERR"
 expect_true "slow check: killed at its timeout, logged" \
-    wait_until 40 grep -q "templates\[0\]: sh: timed out after 30000 ms; keeping the last good file" "$CI_ERR"
+    wait_until 40 grep -q "templates\[0\]: check sh: timed out after 30000 ms; keeping the last good file" "$CI_ERR"
 expect_eq "slow check: the old file is kept" $'v=1\ndelay=0' \
     "$(cat "$D/out/app.conf")"
 expect_eq "slow check: no signal sent" 0 "$(count hup)"

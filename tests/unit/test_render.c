@@ -203,7 +203,7 @@ test_check_timeout(void **state)
 	struct cerr err;
 
 	assert_int_equal(render_write(&d, "x", 1, &err), -1);
-	assert_string_equal(err.msg, "sleep: timed out after 200 ms");
+	assert_string_equal(err.msg, "check sleep: timed out after 200 ms");
 	assert_int_equal(access(p, F_OK), -1);
 	free(p);
 }
